@@ -1,0 +1,177 @@
+"""Operations to neutral tools: :func:`build_tool` for one, :func:`build_tools` for a spec."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import ConversionError
+from ..ir import Diagnostic, Operation, Severity, Spec
+from ..tool import ConversionNote, NoteKind, Tool
+from .annotations import annotations_for
+from .hashing import content_hash
+from .inputs import build_arguments, is_json_media
+from .naming import assign_names, candidate_name
+from .options import ToolOptions
+from .schema import RequestSchemaPass, ResponseSchemaPass
+from .text import clean_text, combine, cut, one_line
+from .walk import refs_closure
+
+__all__ = ["ToolBuild", "build_tool", "build_tools"]
+
+_TITLE_BUDGET = 128
+
+
+@dataclass(frozen=True, slots=True)
+class ToolBuild:
+    """The tools of one spec, and what could not become a tool."""
+
+    tools: tuple[Tool, ...]  # sorted by name
+    skipped: tuple[Diagnostic, ...] = ()  # one per operation left out, with its reason
+    notes: tuple[Diagnostic, ...] = ()  # remarks on the whole build (renamed by a clash…)
+    reused: tuple[str, ...] = ()  # operation keys whose previous Tool was kept as is
+
+
+class _Context:
+    """Memos shared by every operation of one build."""
+
+    def __init__(self, options: ToolOptions) -> None:
+        self.options = options
+        self.request = RequestSchemaPass(options.description_budget)
+        self.response = ResponseSchemaPass(options.description_budget)
+        self.refs: dict[int, tuple[frozenset[str], Any]] = {}
+
+
+def _description(op: Operation, budget: int) -> tuple[str, list[ConversionNote]]:
+    text = combine(op.summary, op.description) or f"{op.method.upper()} {op.path}"
+    if op.deprecated:
+        text = f"Deprecated: {text}"
+    short = cut(text, budget)
+    if short == text:
+        return text, []
+    return short, [ConversionNote(NoteKind.TRUNCATED, f"description cut from {len(text)} to {budget} characters")]
+
+
+def _defs(ctx: _Context, op: Operation, roots: list[Any], which: RequestSchemaPass | ResponseSchemaPass,
+          source: str) -> dict[str, Any]:
+    names = refs_closure(roots, op.defs, ctx.refs, source)
+    return {name: which.visit(op.defs[name], f"/$defs/{name}") for name in names}
+
+
+def _output_schema(ctx: _Context, op: Operation, source: str) -> Mapping[str, Any] | None:
+    response = op.success_response()
+    media = next((m for m in response.content if is_json_media(m.media_type)), None) if response else None
+    if media is None or not isinstance(media.schema, Mapping) or not media.schema:
+        return None
+    schema = ctx.response.visit(media.schema, "")
+    defs = _defs(ctx, op, [schema], ctx.response, source)
+    ctx.response.take_notes()  # what a response hides is no news to a caller
+    return {**schema, "$defs": {**schema.get("$defs", {}), **defs}} if defs else schema
+
+
+def _notes(records: list[tuple[str, NoteKind, str]]) -> list[ConversionNote]:
+    return [ConversionNote(kind, message, pointer=pointer or None) for pointer, kind, message in records]
+
+
+def _build(ctx: _Context, op: Operation, spec_name: str, spec_version: str, name: str, source: str) -> Tool:
+    options = ctx.options
+    args = build_arguments(op, options, ctx.request, source)
+    input_schema: dict[str, Any] = {"type": "object", "properties": args.properties}
+    if args.required:
+        input_schema["required"] = args.required
+    input_schema["additionalProperties"] = False
+    defs = _defs(ctx, op, list(args.properties.values()), ctx.request, source)
+    if defs:
+        input_schema["$defs"] = defs
+    description, notes = _description(op, options.description_budget)
+    annotations, hint_notes = annotations_for(op, options)
+    output = _output_schema(ctx, op, source)
+    title = cut(one_line(clean_text(op.summary)), _TITLE_BUDGET) or name
+    digest = content_hash(name=name, description=description, input_schema=input_schema, output_schema=output,
+                          bindings=args.bindings, annotations=annotations, method=op.method, path=op.path,
+                          servers=op.servers, source=source)
+    all_notes = notes + args.notes + _notes(ctx.request.take_notes()) + hint_notes
+    return Tool(name=name, description=description, input_schema=input_schema, bindings=args.bindings,
+                operation=op, spec_name=spec_name, spec_version=spec_version, title=title,
+                output_schema=output, annotations=annotations, notes=tuple(all_notes), content_hash=digest)
+
+
+def build_tool(
+    operation: Operation,
+    *,
+    spec_name: str,
+    spec_version: str = "",
+    name: str | None = None,
+    options: ToolOptions | None = None,
+) -> Tool:
+    """
+    The neutral tool for one operation.
+
+    ``name`` defaults to the operation's own candidate name (no clash check: use
+    :func:`build_tools` for a whole spec).
+
+    Raises:
+        ConversionError: the operation cannot become a tool (the message says why).
+    """
+    options = options or ToolOptions()
+    name = name or candidate_name(operation, f"{options.namespace}_" if options.namespace else "")[0]
+    source = f"{spec_name}: {operation.key}"
+    return _build(_Context(options), operation, spec_name, spec_version, name, source)
+
+
+def _reusable(previous: Tool | None, op: Operation, name: str, spec: Spec) -> bool:
+    return (previous is not None and previous.name == name and previous.spec_name == spec.name
+            and (previous.operation is op or previous.operation == op))
+
+
+def build_tools(
+    spec: Spec, options: ToolOptions | None = None, *, reuse: Mapping[str, Tool] | None = None
+) -> ToolBuild:
+    """
+    Every operation of ``spec`` as a tool; operations that cannot be converted are skipped.
+
+    ``reuse`` maps operation keys to tools of an earlier build *with the same options*: a tool
+    whose operation is equal and whose name is unchanged is kept instead of converted again.
+
+    Example:
+        >>> build = build_tools(spec, ToolOptions(namespace="shop"))
+        >>> [t.name for t in build.tools]
+        ['shop_addPet', 'shop_getPetById']
+    """
+    options = options or ToolOptions()
+    ctx = _Context(options)
+    names = assign_names(spec.operations, namespace=options.namespace)
+    tools: list[Tool] = []
+    skipped: list[Diagnostic] = []
+    reused: list[str] = []
+    for op in spec.operations:
+        name = names[op.key]
+        previous = reuse.get(op.key) if reuse else None
+        if previous is not None and _reusable(previous, op, name, spec):
+            if previous.spec_version != spec.version:
+                previous = dataclasses.replace(previous, spec_version=spec.version)
+            tools.append(previous)
+            reused.append(op.key)
+            continue
+        try:
+            tools.append(_build(ctx, op, spec.name, spec.version, name, f"{spec.source}: {op.key}"))
+        except ConversionError as exc:
+            ctx.request.take_notes()
+            skipped.append(Diagnostic("conversion.skipped", f"{op.key} was not made a tool: {exc.message}",
+                                      Severity.WARNING, pointer=op.pointer or None, source=spec.source))
+    tools.sort(key=lambda t: t.name)
+    return ToolBuild(tuple(tools), tuple(skipped), _naming_notes(spec, names, options), tuple(reused))
+
+
+def _naming_notes(spec: Spec, names: Mapping[str, str], options: ToolOptions) -> tuple[Diagnostic, ...]:
+    prefix = f"{options.namespace}_" if options.namespace else ""
+    out = []
+    for op in spec.operations:
+        wanted, _ = candidate_name(op, prefix)
+        if names[op.key] != wanted:
+            out.append(Diagnostic("naming.clash", f"{op.key} is named {names[op.key]!r}: {wanted!r} is taken "
+                                  "by another operation", Severity.INFO, pointer=op.pointer or None,
+                                  source=spec.source))
+    return tuple(out)

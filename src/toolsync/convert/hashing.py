@@ -1,0 +1,66 @@
+"""Canonical JSON and the content hash of a tool."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import orjson
+
+from ..errors import ConversionError
+from ..ir import Server
+from ..tool import ArgumentBinding
+
+__all__ = ["canonical_json", "content_hash"]
+
+_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
+
+
+def canonical_json(value: Any, *, source: str | None = None) -> bytes:
+    """
+    ``value`` as JSON with sorted keys.
+
+    Raises:
+        ConversionError: a value JSON cannot hold (an integer beyond 64 bits, a set…).
+    """
+    try:
+        return orjson.dumps(value, option=_OPTIONS)
+    except (TypeError, orjson.JSONEncodeError) as exc:
+        raise ConversionError(f"the schema holds a value that cannot be written as JSON ({exc})",
+                              source=source) from exc
+
+
+def _binding(b: ArgumentBinding) -> dict[str, Any]:
+    return {"argument": b.argument, "location": b.location.value, "name": b.name, "required": b.required,
+            "style": b.style, "explode": b.explode, "allow_reserved": b.allow_reserved,
+            "media_type": b.media_type, "content_type": b.content_type}
+
+
+def _server(s: Server) -> dict[str, Any]:
+    variables = {k: {"default": v.default, "enum": list(v.enum), "description": v.description}
+                 for k, v in s.variables.items()}
+    return {"url": s.url, "description": s.description, "variables": variables}
+
+
+def content_hash(
+    *,
+    name: str,
+    description: str,
+    input_schema: Mapping[str, Any],
+    output_schema: Mapping[str, Any] | None,
+    bindings: Sequence[ArgumentBinding],
+    annotations: Mapping[str, bool],
+    method: str,
+    path: str,
+    servers: Sequence[Server],
+    source: str | None = None,
+) -> str:
+    """SHA-256 hex over the canonical JSON of everything a caller of the tool depends on."""
+    payload = {
+        "name": name, "description": description, "input_schema": input_schema,
+        "output_schema": output_schema, "bindings": [_binding(b) for b in bindings],
+        "annotations": annotations, "method": method, "path": path,
+        "servers": [_server(s) for s in servers],
+    }
+    return hashlib.sha256(canonical_json(payload, source=source)).hexdigest()

@@ -1,0 +1,121 @@
+"""
+The neutral form of a spec's schemas: standard JSON Schema 2020-12, clean, read as a tool sees it.
+
+* OpenAPI-only keywords go (``xml``, ``externalDocs``, ``discriminator``, ``x-*``…);
+  ``example`` becomes ``examples``.
+* Descriptions and titles lose invisible characters and fit the budget.
+* In a request, ``readOnly`` properties are removed (a client must not send them); in a
+  response, ``writeOnly`` ones are.
+* In a request, binary strings (``format: binary``, ``contentMediaType`` without an encoding,
+  Swagger's ``type: file``) become base64 text (``contentEncoding: base64``), which is what a
+  model can write and what execution decodes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..tool import NoteKind
+from .text import clean_text, cut
+from .walk import SchemaPass, escape
+
+__all__ = ["BINARY_HINT", "RequestSchemaPass", "ResponseSchemaPass", "is_binary"]
+
+BINARY_HINT = "Base64-encoded content (a data: URL may also give the media type and file name)."
+_DROP = frozenset({"xml", "externalDocs", "discriminator", "nullable", "x-nullable", "$schema", "$id",
+                   "$comment", "$anchor", "$dynamicAnchor", "$vocabulary"})
+_TEXT = ("description", "title")
+
+
+def is_binary(schema: Mapping[str, Any]) -> bool:
+    """Raw bytes in the spec: ``format: binary``, a media type with no encoding, or ``type: file``."""
+    return (schema.get("format") == "binary" or schema.get("type") == "file"
+            or ("contentMediaType" in schema and "contentEncoding" not in schema))
+
+
+def _needs_cleaning(node: Mapping[str, Any]) -> bool:
+    for key in node:
+        if key in _DROP or key == "example" or (isinstance(key, str) and key.startswith("x-")):
+            return True
+        if not isinstance(key, str):
+            return True
+    return False
+
+
+class _CleanPass(SchemaPass):
+    """Shared cleaning; subclasses say which properties a direction hides."""
+
+    hidden_flag = ""
+
+    def __init__(self, budget: int) -> None:
+        super().__init__()
+        self.budget = budget
+
+    def rewrite(self, node: Mapping[str, Any], pointer: str) -> Any:
+        node = self.children(node, pointer)
+        out: dict[str, Any] | None = dict(node) if _needs_cleaning(node) else None
+        if out is not None:
+            self._drop_keywords(out)
+        for key in _TEXT:
+            text = node.get(key)
+            if isinstance(text, str):
+                fixed = cut(clean_text(text), self.budget)
+                if fixed != text:
+                    out = out if out is not None else dict(node)
+                    out[key] = fixed
+        props = node.get("properties")
+        if isinstance(props, Mapping):
+            out = self._hide_properties(out if out is not None else node, props, pointer)
+        return self.node_extra(out if out is not None else node, pointer)
+
+    def node_extra(self, node: Mapping[str, Any], pointer: str) -> Mapping[str, Any]:
+        return node
+
+    def _drop_keywords(self, out: dict[str, Any]) -> None:
+        for key in list(out):
+            if not isinstance(key, str):
+                out[str(key)] = out.pop(key)
+            elif key in _DROP or key.startswith("x-"):
+                del out[key]
+        example = out.pop("example", None)
+        if example is not None and "examples" not in out:
+            out["examples"] = [example]
+
+    def _hide_properties(self, node: Mapping[str, Any], props: Mapping[Any, Any], pointer: str) -> Any:
+        hidden = [name for name, sub in props.items()
+                  if isinstance(sub, Mapping) and sub.get(self.hidden_flag) is True]
+        fix_keys = any(not isinstance(name, str) for name in props)
+        if not hidden and not fix_keys:
+            return node
+        out = dict(node)
+        out["properties"] = {str(name): sub for name, sub in props.items() if name not in hidden}
+        required = node.get("required")
+        if hidden and isinstance(required, list):
+            out["required"] = [name for name in required if name not in hidden]
+        for name in hidden:
+            self.note(f"{pointer}/properties/{escape(str(name))}", NoteKind.DROPPED,
+                      f"property {name!r} is {self.hidden_flag} and is left out")
+        return out
+
+
+class RequestSchemaPass(_CleanPass):
+    """Cleans schemas a tool's arguments are checked against."""
+
+    hidden_flag = "readOnly"
+
+    def node_extra(self, node: Mapping[str, Any], pointer: str) -> Mapping[str, Any]:
+        if not is_binary(node):
+            return node
+        out = {k: v for k, v in node.items() if k != "format"}
+        out["type"] = "string"
+        out["contentEncoding"] = "base64"
+        description = str(out.get("description") or "")
+        out["description"] = f"{description} {BINARY_HINT}".strip()
+        return out
+
+
+class ResponseSchemaPass(_CleanPass):
+    """Cleans schemas of what an API answers."""
+
+    hidden_flag = "writeOnly"

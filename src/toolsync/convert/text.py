@@ -1,0 +1,73 @@
+"""
+Descriptions as a model reads them: clean, deduplicated, within budget.
+
+Text from a spec reaches the model's context verbatim, so characters a reader cannot see are
+removed: C0 and C1 controls (except newline and tab), format characters (zero-width space and
+joiners, bidi embeddings, overrides and isolates, BOM, soft hyphen, the invisible tag block that
+can smuggle ASCII), lone surrogates and the supplementary variation selectors. Markdown is kept.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["clean_text", "combine", "cut", "one_line"]
+
+ELLIPSIS = "…"
+
+# Unicode categories Cc and Cf (Unicode 15), surrogates, line/paragraph separators and the
+# variation selectors supplement; tests compare this list with unicodedata.
+_INVISIBLE = re.compile(
+    "["
+    "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+    "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e"
+    "\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f"
+    "\ufeff\ufff9-\ufffb\ud800-\udfff"
+    "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+    "\U000e0001\U000e0020-\U000e007f\U000e0100-\U000e01ef"
+    "]+"
+)
+_BLANK_RUN = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
+_TRAILING_SPACE = re.compile(r"[ \t]+\n")
+_SPACE_RUN = re.compile(r"\s+")
+
+
+def clean_text(text: str) -> str:
+    """``text`` without invisible characters, with ``\\n`` line ends and at most one blank line."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _INVISIBLE.sub("", text)
+    if "\n" in text:
+        text = _TRAILING_SPACE.sub("\n", _BLANK_RUN.sub("\n\n", text))
+    return text.strip()
+
+
+def one_line(text: str) -> str:
+    """Whitespace runs collapsed to one space, for titles."""
+    return _SPACE_RUN.sub(" ", text).strip()
+
+
+def _key(text: str) -> str:
+    return one_line(text).rstrip(".").casefold()
+
+
+def combine(summary: str, description: str) -> str:
+    """Summary and description as one text; one is left out when the other already contains it."""
+    summary, description = clean_text(summary), clean_text(description)
+    if not summary or _key(summary) in _key(description):
+        return description
+    if not description or _key(description) in _key(summary):
+        return summary
+    return f"{summary}\n\n{description}"
+
+
+def cut(text: str, budget: int) -> str:
+    """``text`` in at most ``budget`` characters; a cut ends with ``…``, at a word end when near."""
+    if len(text) <= budget:
+        return text
+    head = text[: budget - len(ELLIPSIS)]
+    space = max(head.rfind(" "), head.rfind("\n"))
+    # Cut at a word end unless that throws away more than a fifth of the budget.
+    if space > budget * 4 // 5:
+        head = head[:space]
+    return head.rstrip() + ELLIPSIS

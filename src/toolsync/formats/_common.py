@@ -1,0 +1,123 @@
+"""Helpers every formatter uses: stated constraints, null handling, notes, the argument guard."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import orjson
+
+from ..convert.walk import NoteRecord
+from ..errors import ConversionError
+from ..tool import ConversionNote, NoteKind, Tool
+
+__all__ = [
+    "allows_null",
+    "ensure_arguments",
+    "json_text",
+    "make_notes",
+    "state",
+    "statement",
+]
+
+_SHORT = 200
+
+# How a dropped constraint is said in words; a keyword not listed is said as "keyword: value".
+_PHRASES: dict[str, str] = {
+    "default": "Default: {}.",
+    "format": "Format: {}.",
+    "minimum": "Minimum: {}.",
+    "maximum": "Maximum: {}.",
+    "exclusiveMinimum": "Greater than {}.",
+    "exclusiveMaximum": "Less than {}.",
+    "multipleOf": "A multiple of {}.",
+    "minLength": "At least {} characters.",
+    "maxLength": "At most {} characters.",
+    "pattern": "Pattern: {}.",
+    "minItems": "At least {} items.",
+    "maxItems": "At most {} items.",
+    "minProperties": "At least {} keys.",
+    "maxProperties": "At most {} keys.",
+    "enum": "One of: {}.",
+    "const": "Always {}.",
+}
+
+
+def json_text(value: Any) -> str:
+    """``value`` as compact JSON text (strings unquoted), for descriptions."""
+    if isinstance(value, str):
+        return value
+    try:
+        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+    except (TypeError, orjson.JSONEncodeError):
+        return repr(value)
+
+
+def statement(keyword: str, value: Any) -> str | None:
+    """A sentence saying what ``keyword: value`` asked for, or None when it is too long to help."""
+    if keyword == "uniqueItems":
+        return "Items must be unique." if value is True else None
+    if keyword == "dependentRequired" and isinstance(value, Mapping):
+        parts = [f"if {k} is given, so must be {', '.join(map(str, v))}" for k, v in value.items()
+                 if isinstance(v, list)]
+        return (("; ".join(parts)).capitalize() + ".") if parts else None
+    if keyword == "enum" and isinstance(value, list):
+        text = ", ".join(json_text(v) if not isinstance(v, str) else orjson.dumps(v).decode() for v in value)
+    else:
+        text = json_text(value)
+    if len(text) > _SHORT:
+        return None
+    return _PHRASES.get(keyword, f"{keyword}: {{}}.").format(text)
+
+
+def state(node: dict[str, Any], sentences: Iterable[str | None]) -> dict[str, Any]:
+    """``node`` (changed in place) with ``sentences`` added to its description."""
+    said = [s for s in sentences if s]
+    if said:
+        description = node.get("description")
+        head = description.rstrip() if isinstance(description, str) and description.strip() else ""
+        node["description"] = " ".join([head, *said]) if head else " ".join(said)
+    return node
+
+
+def allows_null(schema: Any) -> bool:
+    """Whether ``schema`` already accepts ``null`` (by type, enum, const or an anyOf branch)."""
+    if not isinstance(schema, Mapping):
+        return schema is True
+    kind = schema.get("type")
+    if kind == "null" or (isinstance(kind, list) and "null" in kind):
+        return True
+    if "enum" in schema and isinstance(schema["enum"], list):
+        return None in schema["enum"] and kind is None
+    if "const" in schema:
+        return schema["const"] is None
+    branches = schema.get("anyOf") or schema.get("oneOf")
+    return isinstance(branches, list) and any(allows_null(b) for b in branches)
+
+
+def make_notes(records: list[NoteRecord], provider: str) -> tuple[ConversionNote, ...]:
+    """One note per distinct message, pointing at its first place and counting the others."""
+    places: defaultdict[tuple[NoteKind, str], list[str]] = defaultdict(list)
+    for pointer, kind, message in records:
+        places[(kind, message)].append(pointer)
+    out = []
+    for (kind, message), pointers in places.items():
+        more = f" (and {len(pointers) - 1} more places)" if len(pointers) > 1 else ""
+        out.append(ConversionNote(kind, message + more, provider=provider, pointer=pointers[0] or None))
+    return tuple(out)
+
+
+def ensure_arguments(tool: Tool, properties: Any, provider: str) -> None:
+    """
+    Refuse a rendering that lost a top-level argument.
+
+    Raises:
+        ConversionError: an argument of the tool is missing from the rendered schema.
+    """
+    wanted = tool.input_schema.get("properties", {})
+    got = properties if isinstance(properties, Mapping) else {}
+    missing = [name for name in wanted if name not in got]
+    if missing:
+        raise ConversionError(f"the {provider} rendering would lose the argument(s) {', '.join(missing)}; the "
+                              "tool is not offered to this provider", source=tool.name)

@@ -1,0 +1,242 @@
+"""
+The OpenAI strict-mode (Structured Outputs) subset of JSON Schema.
+
+:class:`StrictPass` rewrites a neutral input schema into the subset:
+
+* every object gets ``additionalProperties: false`` and lists every property in ``required``;
+  a property that was optional becomes nullable (``["T", "null"]``, ``null`` added to an enum,
+  or ``anyOf`` with ``{"type": "null"}``), so a model says "not given" with ``null``;
+* ``oneOf`` becomes ``anyOf``; ``allOf`` is merged into one schema; a ``$ref`` with siblings is
+  wrapped (``{"anyOf": [{"$ref": …}], "description": …}``) or merged with its target;
+* keywords outside the subset are removed, and the ones that constrain a value (``default``,
+  ``uniqueItems``, unsupported ``format``s, ``minProperties``…) are said in the description.
+
+What the subset cannot say makes the tool non-strict instead (a ``FALLBACK`` record): free-form
+objects and maps (``additionalProperties`` true or a schema, ``patternProperties``), schemas
+that accept anything (``{}``), arrays without ``items``, ``allOf`` that does not merge, and the
+size limits (10 levels of nested objects, 5,000 properties, 1,000 enum values, 120,000
+characters of names and values, 15,000 characters in one enum of more than 250 values).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..convert.merge import merge_all_of
+from ..convert.walk import def_name
+from ..tool import NoteKind
+from ._common import allows_null, state, statement
+from ._passes import ProviderPass
+
+__all__ = ["STRICT_FORMATS", "StrictPass", "strict_limits"]
+
+STRICT_FORMATS = frozenset({"date-time", "time", "date", "duration", "email", "hostname", "ipv4", "ipv6", "uuid"})
+_KEEP = frozenset({
+    "type", "properties", "required", "additionalProperties", "items", "anyOf", "enum", "const", "$ref",
+    "$defs", "description", "title", "pattern", "format", "minLength", "maxLength", "multipleOf", "maximum",
+    "exclusiveMaximum", "minimum", "exclusiveMinimum", "minItems", "maxItems",
+})
+# Removed and said in the description.
+_STATED = ("default", "uniqueItems", "minProperties", "maxProperties", "dependentRequired")
+# Removed with a note only: annotations, or constraints too structural to say in a sentence.
+_DROPPED = frozenset({
+    "examples", "deprecated", "readOnly", "writeOnly", "contentEncoding", "contentMediaType", "not", "if",
+    "then", "else", "dependentSchemas", "propertyNames", "contains", "minContains", "maxContains",
+    "unevaluatedItems", "$comment", "definitions", "additionalItems",
+})
+_ANNOTATIONS = frozenset({"description", "title", "default", "examples", "deprecated", "readOnly", "writeOnly",
+                          "$comment"})
+_NULL = {"type": "null"}
+MAX_DEPTH, MAX_PROPERTIES, MAX_ENUM_VALUES, MAX_CHARS = 10, 5000, 1000, 120_000
+BIG_ENUM, BIG_ENUM_CHARS = 250, 15_000
+
+
+class StrictPass(ProviderPass):
+    """Neutral input schema → OpenAI strict subset, with FALLBACK records where it cannot be."""
+
+    provider = "openai"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._nullable: dict[int, tuple[Any, Any]] = {}
+
+    def leaf(self, node: Any, pointer: str) -> Any:
+        if node is True:
+            self.note(pointer, NoteKind.FALLBACK, "a schema accepts any value")
+        return node
+
+    def rewrite(self, node: Mapping[str, Any], pointer: str) -> Any:
+        if "$ref" in node and len(node) > 1:
+            return self._ref_with_siblings(node, pointer)
+        if "allOf" in node:
+            merged = merge_all_of([node], self.resolve)
+            if merged is None:
+                self.note(pointer, NoteKind.FALLBACK, "allOf parts cannot be merged into one schema")
+                return node
+            node = merged
+        node = self.children(node, pointer)
+        out: dict[str, Any] = {}
+        said: list[str | None] = []
+        for key, value in node.items():
+            if key in _KEEP:
+                out[key] = value
+            elif key == "oneOf":
+                out["anyOf"] = value
+                self.note(pointer, NoteKind.CHANGED, "oneOf became anyOf (exactly-one is not enforced)")
+            elif key in _STATED:
+                said.append(statement(key, value))
+                self.note(pointer, NoteKind.DROPPED, f"{key!r} is not in OpenAI strict mode; said in the description")
+            elif key == "prefixItems" and "items" in node:
+                self.note(pointer, NoteKind.DROPPED, "'prefixItems' is not in OpenAI strict mode")
+            elif key in _DROPPED:
+                self.note(pointer, NoteKind.DROPPED, f"{key!r} is not in OpenAI strict mode")
+            elif key not in ("unevaluatedProperties", "patternProperties", "prefixItems"):
+                self.note(pointer, NoteKind.DROPPED, f"unknown keyword {key!r} removed")
+        fmt = out.get("format")
+        if fmt is not None and fmt not in STRICT_FORMATS:
+            del out["format"]
+            said.append(statement("format", fmt))
+            self.note(pointer, NoteKind.DROPPED, f"format {fmt!r} is not in OpenAI strict mode; said in the "
+                      "description")
+        self._shape(node, out, pointer)
+        return state(out, said)
+
+    def _shape(self, node: Mapping[str, Any], out: dict[str, Any], pointer: str) -> None:
+        """Objects closed and all-required, arrays with items, and nothing that accepts anything."""
+        kind = out.get("type")
+        kinds = kind if isinstance(kind, list) else [kind]
+        if "properties" in out and kind is None:
+            out["type"] = kinds[0] = "object"
+        if "object" in kinds:
+            self._close(node, out, pointer)
+        if "array" in kinds and not isinstance(out.get("items"), Mapping | bool):
+            self.note(pointer, NoteKind.FALLBACK, "an array does not say what its items are")
+        if kind is None and not any(k in out for k in ("enum", "const", "anyOf", "$ref")):
+            self.note(pointer, NoteKind.FALLBACK, "a schema accepts any value")
+
+    def _close(self, node: Mapping[str, Any], out: dict[str, Any], pointer: str) -> None:
+        extra = node.get("additionalProperties", node.get("unevaluatedProperties"))
+        props = out.get("properties")
+        if "patternProperties" in node or extra not in (None, False) or (not props and extra is None):
+            self.note(pointer, NoteKind.FALLBACK, "an object takes free-form keys (a map or an open object)")
+            return
+        props = dict(props or {})
+        required = set(out.get("required") or ())
+        for name, sub in props.items():
+            if name not in required:
+                props[name] = self.nullable(sub)
+        out["properties"] = props
+        out["required"] = list(props)
+        out["additionalProperties"] = False
+
+    def nullable(self, schema: Any) -> Any:
+        """``schema`` that also accepts null (memoized: the same schema is often optional twice)."""
+        hit = self._nullable.get(id(schema))
+        if hit is not None:
+            return hit[0]
+        result = _nullable(schema)
+        self._nullable[id(schema)] = (result, schema)
+        return result
+
+    def _ref_with_siblings(self, node: Mapping[str, Any], pointer: str) -> Any:
+        siblings = {k: v for k, v in node.items() if k != "$ref"}
+        if all(k in _ANNOTATIONS for k in siblings):
+            wrapped = {"anyOf": [{"$ref": node["$ref"]}], **siblings}
+            return self.visit(wrapped, pointer)
+        target = self.resolve(node)
+        merged = merge_all_of([target, siblings], self.resolve) if target is not None else None
+        if merged is None:
+            self.note(pointer, NoteKind.FALLBACK, "a $ref with constraints beside it cannot be merged")
+            return node
+        self.note(pointer, NoteKind.INLINED, f"{def_name(str(node['$ref']))} was inlined to merge the keywords "
+                  "beside its $ref")
+        return self.visit(merged, pointer)
+
+
+def _nullable(schema: Any) -> Any:
+    if not isinstance(schema, Mapping) or allows_null(schema):
+        return schema
+    kind = schema.get("type")
+    if "$ref" in schema or "const" in schema or (kind is None and "anyOf" not in schema):
+        outer = {k: schema[k] for k in ("description", "title") if k in schema}
+        inner = {k: v for k, v in schema.items() if k not in outer}
+        return {"anyOf": [inner, _NULL], **outer}
+    out = dict(schema)
+    if isinstance(kind, str):
+        out["type"] = [kind, "null"]
+    elif isinstance(kind, list):
+        out["type"] = [*kind, "null"]
+    else:
+        out["anyOf"] = [*schema["anyOf"], _NULL]
+    if isinstance(out.get("enum"), list) and None not in out["enum"]:
+        out["enum"] = [*out["enum"], None]
+    return out
+
+
+@dataclass(slots=True)
+class _Stats:
+    depth: int = 0
+    properties: int = 0
+    enum_values: int = 0
+    chars: int = 0
+    big_enum: bool = False
+
+
+def _stats(node: Any, memo: dict[int, tuple[_Stats, Any]]) -> _Stats:
+    if not isinstance(node, Mapping):
+        return _Stats()
+    hit = memo.get(id(node))
+    if hit is not None:
+        return hit[0]
+    total = _Stats()
+    children: list[Any] = []
+    for key in ("properties", "$defs"):
+        sub = node.get(key)
+        if isinstance(sub, Mapping):
+            children.extend(sub.values())
+            total.chars += sum(len(str(k)) for k in sub)
+            total.properties += len(sub) if key == "properties" else 0
+    for key in ("items", "additionalProperties"):
+        if isinstance(node.get(key), Mapping):
+            children.append(node[key])
+    if isinstance(node.get("anyOf"), list):
+        children.extend(node["anyOf"])
+    enum = node.get("enum")
+    if isinstance(enum, list):
+        texts = [v for v in enum if isinstance(v, str)]
+        total.enum_values += len(enum)
+        total.chars += sum(map(len, texts))
+        total.big_enum = len(enum) > BIG_ENUM and sum(map(len, texts)) > BIG_ENUM_CHARS
+    if isinstance(node.get("const"), str):
+        total.chars += len(node["const"])
+    deepest = 0
+    for child in children:
+        sub_stats = _stats(child, memo)
+        deepest = max(deepest, sub_stats.depth)
+        total.properties += sub_stats.properties
+        total.enum_values += sub_stats.enum_values
+        total.chars += sub_stats.chars
+        total.big_enum = total.big_enum or sub_stats.big_enum
+    kind = node.get("type")
+    is_object = kind == "object" or (isinstance(kind, list) and "object" in kind)
+    total.depth = deepest + (1 if is_object else 0)
+    memo[id(node)] = (total, node)
+    return total
+
+
+def strict_limits(schema: Mapping[str, Any], memo: dict[int, tuple[_Stats, Any]]) -> str | None:
+    """Why ``schema`` is over a strict-mode size limit, or None."""
+    stats = _stats(schema, memo)
+    if stats.depth > MAX_DEPTH:
+        return f"{stats.depth} levels of nested objects (strict mode allows {MAX_DEPTH})"
+    if stats.properties > MAX_PROPERTIES:
+        return f"{stats.properties} properties in total (strict mode allows {MAX_PROPERTIES})"
+    if stats.enum_values > MAX_ENUM_VALUES:
+        return f"{stats.enum_values} enum values in total (strict mode allows {MAX_ENUM_VALUES})"
+    if stats.chars > MAX_CHARS:
+        return f"{stats.chars} characters of names and values (strict mode allows {MAX_CHARS})"
+    if stats.big_enum:
+        return f"an enum of more than {BIG_ENUM} values is over {BIG_ENUM_CHARS} characters"
+    return None

@@ -1,0 +1,282 @@
+"""OpenAI function tools: Responses (flat) and Chat Completions (nested ``function``) shapes, strict mode."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..ir import Severity
+from ._metaschema import meta_schema_errors
+from ._model import Report
+from ._schema import JSON_TYPES, is_object_schema, iter_subschemas, object_depth, resolve_local_ref, types_of
+
+__all__ = ["check_openai_chat", "check_openai_responses"]
+
+NAME_RE = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
+CHAT_FUNCTION_KEYS = frozenset({"name", "description", "parameters", "strict"})
+RESPONSES_KEYS = frozenset({"type", "name", "description", "parameters", "strict", "defer_loading",
+                            "allowed_callers", "async", "output_schema"})
+STRICT_FORMATS = frozenset({"date-time", "time", "date", "duration", "email", "hostname", "ipv4", "ipv6",
+                            "uuid"})
+STRICT_ALLOWED = frozenset({
+    "type", "properties", "required", "additionalProperties", "items", "anyOf", "enum", "const", "$ref",
+    "$defs", "definitions", "description", "title", "pattern", "format", "minLength", "maxLength",
+    "multipleOf", "maximum", "exclusiveMaximum", "minimum", "exclusiveMinimum", "minItems", "maxItems",
+})
+STRICT_FORBIDDEN = frozenset({"allOf", "not", "dependentRequired", "dependentSchemas", "if", "then", "else"})
+MAX_DESCRIPTION = 1024
+MAX_PROPERTIES = 5000
+MAX_DEPTH = 10
+OLD_MAX_DEPTH = 5
+MAX_CHARS = 120_000
+MAX_ENUM_VALUES = 1000
+BIG_ENUM = 250
+BIG_ENUM_CHARS = 15_000
+
+
+def _hashable_in(value: Any, allowed: frozenset[str]) -> bool:
+    return isinstance(value, str) and value in allowed
+
+
+def check_openai_responses(tool: Any, report: Report) -> None:
+    """Rules for a Responses API function tool: ``{"type": "function", "name": ..., "parameters": ...}``."""
+    if not isinstance(tool, Mapping):
+        report.error("openai.shape", "", "the tool must be a JSON object")
+        return
+    _check_type(tool, report)
+    if "function" in tool:
+        report.error("openai.responses.flat", "", "Responses tools are flat ({type, name, parameters, ...}); "
+                     "found a nested \"function\" object (that is the Chat Completions shape)")
+    _check_function(tool, "", RESPONSES_KEYS, report, responses=True)
+
+
+def check_openai_chat(tool: Any, report: Report) -> None:
+    """Rules for a Chat Completions tool: ``{"type": "function", "function": {...}}``."""
+    if not isinstance(tool, Mapping):
+        report.error("openai.shape", "", "the tool must be a JSON object")
+        return
+    _check_type(tool, report)
+    extra = [k for k in tool if k not in ("type", "function")]
+    if extra:
+        report.warn("openai.unknown-key", "", f"unexpected keys {extra} for a Chat Completions tool")
+    function = tool.get("function")
+    if not isinstance(function, Mapping):
+        report.error("openai.chat.function", "/function", "Chat Completions tools need a \"function\" object "
+                     "(name, description, parameters, strict)")
+        return
+    _check_function(function, "/function", CHAT_FUNCTION_KEYS, report, responses=False)
+
+
+def _check_type(tool: Mapping[str, Any], report: Report) -> None:
+    if tool.get("type") != "function":
+        report.error("openai.type", "/type", f"type must be \"function\" (got {tool.get('type')!r})")
+
+
+def _check_function(fn: Mapping[str, Any], where: str, allowed: frozenset[str], report: Report, *,
+                    responses: bool) -> None:
+    extra = [k for k in fn if k not in allowed]
+    if extra:
+        report.warn("openai.unknown-key", where or None,
+                    f"keys {extra} are not in the SDK type (the API may answer 'Unknown parameter')")
+    _check_name_and_description(fn, where, report)
+    strict = fn.get("strict")
+    if strict is not None and not isinstance(strict, bool):
+        report.error("openai.strict.type", f"{where}/strict", "strict must be a boolean or null")
+    if responses:
+        _check_responses_fields(fn, report)
+    params = fn.get("parameters")
+    pointer = f"{where}/parameters"
+    _check_parameters(params, pointer, report)
+    schema = params if isinstance(params, Mapping) else None
+    if strict is True:
+        if schema is None:
+            report.warn("openai.strict.no-parameters", pointer, "strict tool without parameters; send "
+                        "{\"type\":\"object\",\"properties\":{},\"additionalProperties\":false,\"required\":[]}")
+        else:
+            _StrictCheck(schema, pointer, report, Severity.ERROR, "").run()
+    elif strict is None and responses and schema is not None:
+        _StrictCheck(schema, pointer, report, Severity.WARNING,
+                     " [strict omitted: Responses falls back to non-strict for this schema]").run()
+
+
+def _check_name_and_description(fn: Mapping[str, Any], where: str, report: Report) -> None:
+    name = fn.get("name")
+    if not isinstance(name, str):
+        report.error("openai.name.required", f"{where}/name", "name is required and must be a string")
+    elif not NAME_RE.fullmatch(name):
+        report.error("openai.name.pattern", f"{where}/name",
+                     f"{name!r} must match ^[a-zA-Z0-9_-]{{1,64}}$ (letters, digits, _ and -; at most 64)")
+    desc = fn.get("description")
+    if desc is not None and not isinstance(desc, str):
+        report.error("openai.description.type", f"{where}/description", "description must be a string")
+    elif isinstance(desc, str) and len(desc) > MAX_DESCRIPTION:
+        report.warn("openai.description.length", f"{where}/description",
+                    f"{len(desc)} characters; the API rejected descriptions over 1024 characters until at "
+                    "least 2025-04 (reported lifted in 2025-05)")
+
+
+def _check_responses_fields(fn: Mapping[str, Any], report: Report) -> None:
+    for key in ("defer_loading", "async"):
+        if key in fn and not isinstance(fn[key], bool):
+            report.error("openai.responses.bool", f"/{key}", f"{key} must be a boolean")
+    callers = fn.get("allowed_callers")
+    if callers is not None and (not isinstance(callers, list)
+                                or any(v not in ("direct", "programmatic") for v in callers)):
+        report.warn("openai.responses.allowed-callers", "/allowed_callers",
+                    "the SDK allows only [\"direct\", \"programmatic\"]")
+    output = fn.get("output_schema")
+    if output is not None and not isinstance(output, Mapping):
+        report.error("openai.responses.output-schema", "/output_schema", "output_schema must be an object")
+
+
+def _check_parameters(params: Any, pointer: str, report: Report) -> None:
+    """The rules on ``parameters`` that hold whether or not the tool is strict."""
+    if params is None:
+        return
+    if not isinstance(params, Mapping):
+        report.error("openai.parameters.type", pointer, "parameters must be a JSON object (a JSON Schema)")
+        return
+    if params.get("type") != "object":
+        report.error("openai.parameters.root-object", pointer,
+                     f"the root schema must have type \"object\" (got {params.get('type')!r})")
+    elif "properties" not in params:
+        report.error("openai.parameters.properties-missing", pointer, "object schema without \"properties\"; "
+                     "add \"properties\": {} (the API answers 'object schema missing properties')")
+    for where, message in meta_schema_errors(params, pointer):
+        report.error("openai.parameters.meta-schema", where, message)
+    for where, sub in iter_subschemas(params, pointer):
+        if where != pointer and sub.get("type") == "object" and "properties" not in sub \
+                and not isinstance(sub.get("additionalProperties"), Mapping):
+            report.warn("openai.parameters.nested-properties-missing", where, "nested object schema without "
+                        "\"properties\" (rejected at the root; unverified for nested objects)")
+
+
+@dataclass
+class _StrictCheck:
+    """The Structured Outputs subset; run as errors for ``strict: true``, as warnings when strict is omitted."""
+
+    params: Mapping[str, Any]
+    pointer: str
+    report: Report
+    severity: Severity
+    why: str
+    total_props: int = 0
+    chars: int = 0
+    enum_values: int = 0
+
+    def flag(self, rule: str, where: str, message: str, severity: Severity | None = None) -> None:
+        self.report.add(severity or self.severity, rule, where, message + self.why)
+
+    def run(self) -> None:
+        if "anyOf" in self.params or "oneOf" in self.params:
+            self.flag("openai.strict.root-anyof", self.pointer, "the root schema must be an object, not anyOf")
+        for key in ("$defs", "definitions"):
+            defs = self.params.get(key)
+            if isinstance(defs, Mapping):
+                self.chars += sum(len(str(name)) for name in defs)
+        for where, sub in iter_subschemas(self.params, self.pointer):
+            self.node(where, sub)
+        self.limits()
+
+    def node(self, where: str, sub: Mapping[str, Any]) -> None:
+        self.keywords(where, sub)
+        for t in types_of(sub):
+            if t not in JSON_TYPES:
+                self.flag("openai.strict.bad-type", where, f"unknown type {t!r}")
+        if is_object_schema(sub):
+            self.object(where, sub)
+        fmt = sub.get("format")
+        if fmt is not None and not _hashable_in(fmt, STRICT_FORMATS):
+            self.flag("openai.strict.format", where,
+                      f"format {fmt!r} is not supported (allowed: {sorted(STRICT_FORMATS)})")
+        self.ref(where, sub)
+        if "default" in sub:
+            self.flag("openai.strict.default", where, "\"default\" is not in the supported list (reported "
+                      "rejected in 2024; the SDK strips only default: null)", Severity.WARNING)
+        self.enum(where, sub)
+        if isinstance(sub.get("const"), str):
+            self.chars += len(sub["const"])
+
+    def keywords(self, where: str, sub: Mapping[str, Any]) -> None:
+        for key in sub:
+            if key in STRICT_FORBIDDEN:
+                self.flag("openai.strict.unsupported-keyword", where, f"keyword {key!r} is not supported in "
+                          "strict mode")
+            elif key not in STRICT_ALLOWED:
+                self.flag("openai.strict.undocumented-keyword", where, f"keyword {key!r} is not in the "
+                          "documented strict subset (may be rejected)", Severity.WARNING)
+
+    def object(self, where: str, sub: Mapping[str, Any]) -> None:
+        if sub.get("additionalProperties") is not False:
+            self.flag("openai.strict.additional-properties", where,
+                      "every object must set \"additionalProperties\": false")
+        props = sub.get("properties")
+        props = props if isinstance(props, Mapping) else {}
+        self.total_props += len(props)
+        self.chars += sum(len(k) for k in props)
+        required = sub.get("required")
+        listed = required if isinstance(required, list) else []
+        missing = [k for k in props if k not in listed]
+        if props and not isinstance(required, list):
+            self.flag("openai.strict.required-all", where, "\"required\" must list every property")
+        elif missing:
+            self.flag("openai.strict.required-all", where, f"every property must be in \"required\" (missing "
+                      f"{missing}); make optional ones nullable, e.g. \"type\": [\"string\", \"null\"]")
+        unknown = [k for k in listed if k not in props]
+        if unknown:
+            self.flag("openai.strict.required-unknown", where, f"\"required\" names undefined properties {unknown}")
+
+    def ref(self, where: str, sub: Mapping[str, Any]) -> None:
+        ref = sub.get("$ref")
+        if not isinstance(ref, str):
+            return
+        if not ref.startswith("#"):
+            self.flag("openai.strict.ref-external", where, f"$ref {ref!r} is not a local reference")
+        elif resolve_local_ref(self.params, ref) is None:
+            self.flag("openai.strict.ref-unresolved", where, f"$ref {ref!r} does not resolve")
+        siblings = [k for k in sub if k != "$ref"]
+        if siblings:
+            self.flag("openai.strict.ref-siblings", where, f"$ref with sibling keywords {siblings} (the SDK "
+                      "inlines such refs because the API does not accept them)")
+
+    def enum(self, where: str, sub: Mapping[str, Any]) -> None:
+        enum = sub.get("enum")
+        if not isinstance(enum, list):
+            return
+        self.enum_values += len(enum)
+        strings = sum(len(v) for v in enum if isinstance(v, str))
+        self.chars += strings
+        if len(enum) > BIG_ENUM and any(isinstance(v, str) for v in enum) and strings > BIG_ENUM_CHARS:
+            self.flag("openai.strict.limit-enum-chars", where, f"a string enum with more than {BIG_ENUM} "
+                      f"values totals {strings} characters (at most {BIG_ENUM_CHARS})")
+
+    def limits(self) -> None:
+        if self.total_props > MAX_PROPERTIES:
+            self.flag("openai.strict.limit-properties", self.pointer,
+                      f"{self.total_props} object properties in total (at most {MAX_PROPERTIES})")
+        depth = object_depth(self.params)
+        if depth > MAX_DEPTH:
+            self.flag("openai.strict.limit-depth", self.pointer,
+                      f"{depth} levels of object nesting (at most {MAX_DEPTH})")
+        elif depth > OLD_MAX_DEPTH:
+            self.flag("openai.strict.limit-depth-old", self.pointer, f"{depth} levels of object nesting: "
+                      f"allowed by the current docs ({MAX_DEPTH}) but over the older limit of {OLD_MAX_DEPTH} "
+                      "still quoted in some copies", Severity.WARNING)
+        if self.chars > MAX_CHARS:
+            self.flag("openai.strict.limit-chars", self.pointer, "property and definition names plus enum "
+                      f"and const strings total {self.chars} characters (at most {MAX_CHARS})")
+        if self.enum_values > MAX_ENUM_VALUES:
+            self.flag("openai.strict.limit-enum-values", self.pointer,
+                      f"{self.enum_values} enum values in total (at most {MAX_ENUM_VALUES})")
+
+
+def tool_name(tool: Any) -> str | None:
+    """The name of either shape (the nested ``function`` wins, as the API reads it)."""
+    if not isinstance(tool, Mapping):
+        return None
+    fn = tool.get("function")
+    name = fn.get("name") if isinstance(fn, Mapping) else tool.get("name")
+    return name if isinstance(name, str) else None
+

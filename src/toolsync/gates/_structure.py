@@ -1,0 +1,142 @@
+"""What makes a spec unusable for toolsync, checked by hand: these stay errors in lenient mode."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..ir import HTTP_METHODS, Diagnostic, Severity
+from ._document import declared_version, resolve_pointer
+from ._schema import child_pointer
+
+__all__ = ["structural_errors"]
+
+_LOCATIONS = {
+    "2.0": ("path", "query", "header", "formData", "body"),
+    "3.0": ("path", "query", "header", "cookie"),
+    "3.1": ("path", "query", "header", "cookie"),
+}
+# A chain of refs longer than this is treated as a loop; real specs use one or two hops.
+MAX_REF_HOPS = 64
+
+
+class _Structure:
+    def __init__(self, document: Mapping[str, Any], version: str, source: str) -> None:
+        self.document = document
+        self.version = version
+        self.source = source
+        self.found: list[Diagnostic] = []
+
+    def error(self, code: str, pointer: str, message: str) -> None:
+        self.found.append(Diagnostic(code, message, Severity.ERROR, pointer or None, self.source))
+
+    def resolve(self, node: Any, pointer: str) -> Any | None:
+        """Follow local ``$ref`` chains; None (after reporting) when one is broken or loops."""
+        seen: list[str] = []
+        while isinstance(node, Mapping) and isinstance(ref := node.get("$ref"), str):
+            if not ref.startswith("#"):
+                return None  # external: not read here; the spec gate reports it once, as information
+            if ref in seen or len(seen) >= MAX_REF_HOPS:
+                self.error("spec.ref.loop", pointer, f"$ref chain {' -> '.join([*seen, ref])} never reaches "
+                           "an object; break the loop")
+                return None
+            seen.append(ref)
+            ok, node = resolve_pointer(self.document, ref)
+            if not ok:
+                self.error("spec.ref.unresolved", pointer, f"$ref {ref!r} points at nothing in this document")
+                return None
+        return node
+
+    def run(self) -> None:
+        paths = self.document.get("paths")
+        if paths is None:
+            self.error("spec.paths.missing", "/paths", "the spec has no paths object, so it has no operations "
+                       "to turn into tools (webhooks are not turned into tools)")
+            return
+        if not isinstance(paths, Mapping):
+            self.error("spec.paths.type", "/paths", f"paths must be an object mapping '/path' to path items, not "
+                       f"{type(paths).__name__}")
+            return
+        for path, item in paths.items():
+            if not str(path).startswith("x-"):
+                self.path_item(child_pointer("/paths", str(path)), item)
+
+    def path_item(self, pointer: str, item: Any) -> None:
+        item = self.resolve(item, pointer)
+        if item is None:
+            return
+        if not isinstance(item, Mapping):
+            self.error("spec.path-item.type", pointer, f"a path item must be an object, not {type(item).__name__}")
+            return
+        if "parameters" in item:
+            self.parameters(child_pointer(pointer, "parameters"), item["parameters"])
+        for method in HTTP_METHODS:
+            if method in item:
+                self.operation(child_pointer(pointer, method), item[method])
+
+    def operation(self, pointer: str, operation: Any) -> None:
+        if not isinstance(operation, Mapping):
+            self.error("spec.operation.type", pointer, f"an operation must be an object, not "
+                       f"{type(operation).__name__}")
+            return
+        if "parameters" in operation:
+            self.parameters(child_pointer(pointer, "parameters"), operation["parameters"])
+        if self.version != "2.0" and "requestBody" in operation:
+            self.request_body(child_pointer(pointer, "requestBody"), operation["requestBody"])
+
+    def parameters(self, pointer: str, parameters: Any) -> None:
+        if not isinstance(parameters, list):
+            self.error("spec.parameters.type", pointer, f"parameters must be a list, not "
+                       f"{type(parameters).__name__}")
+            return
+        for index, parameter in enumerate(parameters):
+            self.parameter(child_pointer(pointer, index), parameter)
+
+    def parameter(self, pointer: str, parameter: Any) -> None:
+        parameter = self.resolve(parameter, pointer)
+        if parameter is None:
+            return
+        if not isinstance(parameter, Mapping):
+            self.error("spec.parameter.type", pointer, f"a parameter must be an object, not "
+                       f"{type(parameter).__name__}")
+            return
+        name = parameter.get("name")
+        if not isinstance(name, str) or not name:
+            self.error("spec.parameter.name", pointer, "the parameter has no name; add \"name\"")
+        location = parameter.get("in")
+        allowed = _LOCATIONS[self.version]
+        if location is None:
+            self.error("spec.parameter.in", pointer, f"parameter {name!r} does not say where it goes; add "
+                       f"\"in\" (one of {', '.join(allowed)})")
+        elif location not in allowed:
+            self.error("spec.parameter.in", pointer, f"parameter {name!r} has unknown location in: "
+                       f"{location!r} (OpenAPI {self.version} allows {', '.join(allowed)})")
+
+    def request_body(self, pointer: str, body: Any) -> None:
+        body = self.resolve(body, pointer)
+        if body is None:
+            return
+        if not isinstance(body, Mapping):
+            self.error("spec.request-body.type", pointer, f"requestBody must be an object, not "
+                       f"{type(body).__name__}")
+        elif not isinstance(body.get("content"), Mapping):
+            self.error("spec.request-body.content", pointer, "requestBody needs a content object mapping media "
+                       "types to schemas")
+
+
+def structural_errors(document: Any, source: str) -> tuple[str | None, list[Diagnostic]]:
+    """(declared version, errors) for the defects that leave no usable operations behind."""
+    if not isinstance(document, Mapping):
+        message = f"a spec must be a JSON/YAML object at the top level, not {type(document).__name__}"
+        return None, [Diagnostic("spec.not-an-object", message, Severity.ERROR, None, source)]
+    version = declared_version(document)
+    if version is None:
+        declared = document.get("openapi", document.get("swagger"))
+        message = ("the document declares neither 'openapi' nor 'swagger'; is it an OpenAPI spec?"
+                   if declared is None else
+                   f"version {declared!r} is not supported; toolsync reads Swagger 2.0 and OpenAPI 3.0/3.1")
+        pointer = "/openapi" if "openapi" in document else "/swagger" if "swagger" in document else None
+        return None, [Diagnostic("spec.version", message, Severity.ERROR, pointer, source)]
+    check = _Structure(document, version, source)
+    check.run()
+    return version, check.found

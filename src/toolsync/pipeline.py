@@ -1,0 +1,277 @@
+"""
+The path from a spec configuration to tools ready to register, as plain typed steps::
+
+    load (toolsync.spec) → select operations (SpecConfig include/exclude) → spec gate (lenient)
+      → build tools (toolsync.convert; unchanged operations reuse the previous Tool)
+      → render each tool for every provider once (toolsync.formats)
+      → tool gate per provider (toolsync.gates; invalid definitions skipped with a warning)
+
+The result, a :class:`CompiledSpec`, is what :meth:`toolsync.registry.Registry.apply` commits.
+Nothing here touches the registry: compiling can run in any thread, and a failure raises before
+anything is registered.
+
+Example:
+    >>> compiled = compile_spec(SpecConfig(source="petstore.yaml"))  # doctest: +SKIP
+    >>> sorted(compiled.tools)  # doctest: +SKIP
+    ['createPet', 'getPet', 'listPets']
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import fnmatch
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Literal
+
+from .config import SpecConfig
+from .errors import ToolValidationError
+from .ir import Diagnostic, Operation, Severity, Spec
+from .tool import Tool
+
+if TYPE_CHECKING:
+    from .convert import ToolOptions
+
+__all__ = [
+    "CompiledSpec",
+    "GatePolicy",
+    "acompile_spec",
+    "compile_from_spec",
+    "compile_spec",
+    "render_definitions",
+    "select_operations",
+]
+
+GatePolicy = Literal["skip", "fail"]
+Definitions = Mapping[str, Mapping[str, Any]]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class CompiledSpec:
+    """
+    One spec turned into tools, not yet registered.
+
+    ``tools`` maps tool name → Tool; ``rendered`` maps provider → tool name → definition (a tool a
+    provider's gate rejected is missing there, and listed in ``skipped``). Treat every mapping
+    as read-only.
+    """
+
+    config: SpecConfig
+    spec: Spec
+    tools: Mapping[str, Tool]
+    rendered: Mapping[str, Mapping[str, Mapping[str, Any]]]
+    diagnostics: tuple[Diagnostic, ...] = ()
+    skipped: tuple[Diagnostic, ...] = ()
+    options: ToolOptions | None = None
+    _by_operation: dict[str, Tool] = field(default_factory=dict, repr=False)
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def fingerprint(self) -> str:
+        return self.spec.fingerprint
+
+    def definitions(self, tool_name: str) -> dict[str, Mapping[str, Any]]:
+        """The rendered definitions of one tool, by provider."""
+        return {p: defs[tool_name] for p, defs in self.rendered.items() if tool_name in defs}
+
+    def by_operation(self) -> Mapping[str, Tool]:
+        """Tools by operation key (``"GET /pets"``): what the next compile may reuse."""
+        if not self._by_operation and self.tools:
+            self._by_operation.update((t.operation_key, t) for t in self.tools.values())
+        return self._by_operation
+
+
+def compile_spec(config: SpecConfig, *, previous: CompiledSpec | None = None,
+                 options: ToolOptions | None = None, gate_policy: GatePolicy = "skip") -> CompiledSpec:
+    """
+    Load the spec ``config`` names and turn it into gated, rendered tools.
+
+    Args:
+        previous: the last compile of the same spec; operations that did not change reuse its tools
+            and rendered definitions, so a one-operation change converts one operation.
+        options: tool building options (``config.namespace`` wins over ``options.namespace``).
+        gate_policy: ``skip`` drops a definition a provider would reject (with a diagnostic);
+            ``fail`` raises ``ToolValidationError`` instead.
+
+    Raises:
+        SourceError, SpecError: the spec cannot be read or is not usable (spec gate errors included).
+        ToolValidationError: with ``gate_policy="fail"``, a tool a provider rejects.
+    """
+    from .spec.loader import load_spec
+
+    spec = load_spec(config.source, name=config.name, limits=config.limits, fetch=config.fetch,
+                     on_unresolved_ref=config.on_unresolved_ref)
+    return compile_from_spec(spec, config, previous=previous, options=options, gate_policy=gate_policy)
+
+
+async def acompile_spec(config: SpecConfig, *, previous: CompiledSpec | None = None,
+                        options: ToolOptions | None = None, gate_policy: GatePolicy = "skip") -> CompiledSpec:
+    """The asyncio twin of :func:`compile_spec`: fetching on the loop, CPU work in a thread."""
+    from .spec.loader import aload_spec
+
+    spec = await aload_spec(config.source, name=config.name, limits=config.limits, fetch=config.fetch,
+                            on_unresolved_ref=config.on_unresolved_ref)
+    return await asyncio.to_thread(compile_from_spec, spec, config, previous=previous, options=options,
+                                   gate_policy=gate_policy)
+
+
+def compile_from_spec(spec: Spec, config: SpecConfig | None = None, *, previous: CompiledSpec | None = None,
+                      options: ToolOptions | None = None, gate_policy: GatePolicy = "skip") -> CompiledSpec:
+    """The pipeline after loading, for a spec already in memory (tests, webhooks carrying a body)."""
+    from .convert import build_tools
+
+    config = config or SpecConfig(source=spec.source, name=spec.name)
+    tool_options = _options_for(config, options)
+    selected = select_operations(spec, config)
+    diagnostics = [*spec.diagnostics, *_spec_gate(selected)]
+    reusable = previous if previous is not None and previous.options == tool_options else None
+    build = build_tools(selected, tool_options, reuse=reusable.by_operation() if reusable else None)
+    tools = {t.name: t for t in build.tools}
+    rendered, skipped = _render_and_gate(tools, tool_options, reusable, gate_policy)
+    usable = {n: t for n, t in tools.items() if any(n in defs for defs in rendered.values())}
+    skipped.extend(_unusable(set(tools) - set(usable), spec.source))
+    diagnostics.extend(_notes_as_diagnostics(getattr(build, "notes", ()), spec.source))
+    return CompiledSpec(config, selected, MappingProxyType(usable), MappingProxyType(rendered),
+                        tuple(diagnostics), (*build.skipped, *skipped), tool_options)
+
+
+def select_operations(spec: Spec, config: SpecConfig) -> Spec:
+    """The spec with only the operations ``config``'s include/exclude rules keep."""
+    kept = tuple(op for op in spec.operations if _selected(op, config))
+    return spec if len(kept) == len(spec.operations) else dataclasses.replace(spec, operations=kept)
+
+
+def render_definitions(tool: Tool, options: ToolOptions | None = None) -> dict[str, Mapping[str, Any]]:
+    """One tool rendered for every provider whose gate accepts it (used for tools registered by hand)."""
+    from .convert import ToolOptions
+    from .formats import PROVIDERS, render
+    from .gates import check_tool
+
+    options = options or ToolOptions()
+    out: dict[str, Mapping[str, Any]] = {}
+    for provider in PROVIDERS:
+        definition = render(tool, provider, options).definition
+        if not any(i.severity is Severity.ERROR for i in check_tool(provider, definition)):
+            out[provider] = definition
+    return out
+
+
+def _options_for(config: SpecConfig, options: ToolOptions | None) -> ToolOptions:
+    from .convert import ToolOptions
+
+    options = options or ToolOptions()
+    if config.namespace is not None and config.namespace != options.namespace:
+        options = dataclasses.replace(options, namespace=config.namespace)
+    return options
+
+
+def _selected(op: Operation, config: SpecConfig) -> bool:
+    if config.include_tags and not set(op.tags) & set(config.include_tags):
+        return False
+    if config.exclude_tags and set(op.tags) & set(config.exclude_tags):
+        return False
+    if config.include_paths and not any(fnmatch.fnmatchcase(op.path, p) for p in config.include_paths):
+        return False
+    if config.exclude_paths and any(fnmatch.fnmatchcase(op.path, p) for p in config.exclude_paths):
+        return False
+    if config.include_methods and op.method.lower() not in {m.lower() for m in config.include_methods}:
+        return False
+    return not _excluded(op, config.exclude_operations)
+
+
+def _excluded(op: Operation, rules: Iterable[str]) -> bool:
+    for rule in rules:
+        method, _, path = rule.strip().partition(" ")
+        if rule == op.operation_id or (path and method.upper() == op.method.upper() and path.strip() == op.path):
+            return True
+    return False
+
+
+def _spec_gate(spec: Spec) -> list[Diagnostic]:
+    """The lenient spec gate: warnings are kept as diagnostics, errors stop the compile."""
+    if not spec.document:
+        return []
+    from .gates import check_spec, raise_for_spec
+
+    found = check_spec(spec.document, source=spec.source, lenient=True)
+    if any(d.severity is Severity.ERROR for d in found):
+        raise_for_spec(found, spec.source)
+    return found
+
+
+def _render_and_gate(tools: Mapping[str, Tool], options: ToolOptions, previous: CompiledSpec | None,
+                     policy: GatePolicy) -> tuple[dict[str, dict[str, Mapping[str, Any]]], list[Diagnostic]]:
+    from .formats import PROVIDERS
+
+    rendered: dict[str, dict[str, Mapping[str, Any]]] = {}
+    skipped: list[Diagnostic] = []
+    for provider in PROVIDERS:
+        kept, fresh = _reuse_rendered(tools, provider, previous)
+        fresh_defs = _render_fresh(fresh, provider, options)
+        kept.update(_gate(provider, fresh_defs, policy, skipped))
+        rendered[provider] = dict(sorted(kept.items()))
+    return rendered, skipped
+
+
+def _reuse_rendered(tools: Mapping[str, Tool], provider: str, previous: CompiledSpec | None
+                    ) -> tuple[dict[str, Mapping[str, Any]], list[Tool]]:
+    """Definitions of tools reused from ``previous`` (rejected ones stay rejected) and the tools to render."""
+    kept: dict[str, Mapping[str, Any]] = {}
+    fresh: list[Tool] = []
+    before = previous.rendered.get(provider, {}) if previous is not None else {}
+    old_tools = previous.tools if previous is not None else {}
+    for name, tool in tools.items():
+        if old_tools.get(name) is tool:
+            if name in before:
+                kept[name] = before[name]
+        else:
+            fresh.append(tool)
+    return kept, fresh
+
+
+def _render_fresh(tools: list[Tool], provider: str, options: ToolOptions) -> dict[str, Mapping[str, Any]]:
+    from .formats import render
+
+    return {tool.name: render(tool, provider, options).definition for tool in tools}
+
+
+def _gate(provider: str, definitions: dict[str, Mapping[str, Any]], policy: GatePolicy,
+          skipped: list[Diagnostic]) -> dict[str, Mapping[str, Any]]:
+    """The definitions ``provider`` accepts; each rejected one becomes a diagnostic (or an error)."""
+    if not definitions:
+        return {}
+    from .gates import apply_tool_gate
+
+    names = list(definitions)
+    result = apply_tool_gate(provider, [definitions[n] for n in names], policy="skip")
+    rejected = {name: issues for name, issues in result.rejected}
+    if rejected and policy == "fail":
+        name, issues = next(iter(rejected.items()))
+        first = next((i for i in issues if i.severity is Severity.ERROR), issues[0])
+        raise ToolValidationError(f"tool {name!r} breaks {provider} rule {first.rule}: {first.message}",
+                                  source=name, details={"provider": provider, "rule": first.rule})
+    for name, issues in rejected.items():
+        reasons = "; ".join(f"{i.rule}: {i.message}" for i in issues if i.severity is Severity.ERROR)
+        skipped.append(Diagnostic("tool.rejected", f"tool {name!r} skipped for {provider}: {reasons}",
+                                  Severity.WARNING, None, provider))
+    return {n: d for n, d in definitions.items() if n not in rejected}
+
+
+def _unusable(names: set[str], source: str) -> list[Diagnostic]:
+    return [Diagnostic("tool.rejected-everywhere", f"tool {name!r} was rejected by every provider and is not "
+                       "registered", Severity.WARNING, None, source) for name in sorted(names)]
+
+
+def _notes_as_diagnostics(notes: Iterable[Any], source: str) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    for note in notes:
+        if isinstance(note, Diagnostic):
+            out.append(note)
+        else:
+            out.append(Diagnostic("tool.note", str(getattr(note, "message", note)), Severity.INFO, None, source))
+    return out

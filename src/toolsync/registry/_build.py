@@ -1,0 +1,73 @@
+"""Registered tools and spec entries to and from the bytes a store keeps."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..errors import StoreCorruptError
+from ..stores.base import StoredState, StoredTool
+from ..tool import Tool
+from . import serialize
+from .model import RegisteredTool, SpecEntry
+
+__all__ = ["entry_bytes", "make_registered", "restore", "stored_tools"]
+
+
+def make_registered(tool: Tool, definitions: Mapping[str, Mapping[str, Any]], *, spec_version: str,
+                    registered_at: float) -> tuple[RegisteredTool, bytes]:
+    """A RegisteredTool and its payload (the bytes a store keeps, hashed into ``payload_hash``)."""
+    payload = serialize.dumps({"format": serialize.PAYLOAD_FORMAT, "tool": serialize.tool_to_dict(tool),
+                               "definitions": definitions, "spec_version": spec_version})
+    registered = RegisteredTool(tool, tool.spec_name, spec_version, registered_at, tool.content_hash,
+                                dict(definitions), serialize.payload_hash(payload))
+    return registered, payload
+
+
+def registered_from_payload(stored: StoredTool, name: str) -> RegisteredTool:
+    data = serialize.load_object(stored.payload, f"tool {name!r}")
+    definitions = data.get("definitions")
+    if not isinstance(definitions, dict) or "tool" not in data:
+        raise StoreCorruptError(f"the stored payload of tool {name!r} lacks its tool or definitions")
+    tool = serialize.tool_from_dict(data["tool"])
+    return RegisteredTool(tool, tool.spec_name, str(data.get("spec_version", tool.spec_version)),
+                          stored.registered_at, tool.content_hash, definitions, stored.hash)
+
+
+def entry_bytes(entry: SpecEntry) -> bytes:
+    return serialize.dumps(serialize.encode(entry))
+
+
+def entry_from_bytes(data: bytes, name: str) -> SpecEntry:
+    raw = serialize.load_object(data, f"spec entry {name!r}")
+    try:
+        entry: SpecEntry = serialize.decode(SpecEntry, raw)
+    except (TypeError, ValueError, KeyError, AttributeError) as exc:
+        raise StoreCorruptError(f"the stored entry of spec {name!r} cannot be read back: {exc}") from exc
+    return entry
+
+
+def restore(state: StoredState, reuse: Mapping[str, RegisteredTool] | None = None
+            ) -> tuple[dict[str, SpecEntry], dict[str, RegisteredTool]]:
+    """
+    The spec entries and tools of a stored version.
+
+    Tools whose payload hash and registration time match one in ``reuse`` keep that object, so
+    adopting or rolling back to a version mostly equal to the current one decodes little.
+    """
+    reuse = reuse or {}
+    tools: dict[str, RegisteredTool] = {}
+    for name, stored in state.tools.items():
+        known = reuse.get(name)
+        if known is not None and known.payload_hash == stored.hash and known.registered_at == stored.registered_at:
+            tools[name] = known
+        else:
+            tools[name] = registered_from_payload(stored, name)
+    specs = {name: entry_from_bytes(data, name) for name, data in state.specs.items()}
+    return specs, tools
+
+
+def stored_tools(tools: Mapping[str, RegisteredTool], payloads: Mapping[str, bytes]) -> dict[str, StoredTool]:
+    """The manifest of a version; payload bytes only for tools new in this commit."""
+    return {name: StoredTool(t.payload_hash, t.registered_at, payloads.get(t.payload_hash, b""))
+            for name, t in tools.items()}

@@ -1,0 +1,220 @@
+"""
+Nesting depth measured on the raw text, before any parser sees it.
+
+Parsers recurse once per nesting level: PyYAML's C loader overflows the C stack at about 25,000
+nested brackets, ``json`` and the pure-Python YAML loader raise ``RecursionError`` much earlier.
+So the depth is measured here first, without recursion, and a document that is too deep is refused
+with a :class:`~toolsync.errors.LimitError` naming the line.
+
+The YAML measure follows YAML's own rules for where a flow collection (``[``/``{``) can start, so
+that brackets inside plain, quoted and block scalars are not counted. Where it must guess it
+counts *more* levels than a parser would see, never fewer: a guess may refuse an odd document,
+but it never lets a deep one through.
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import accumulate
+
+from ..errors import LimitError
+
+__all__ = ["check_json_depth", "check_yaml_depth"]
+
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+_CHUNK = 65536
+
+_DQ_END = re.compile(r'[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+# Possessive: "''" is an escaped quote and must never be split into a closing quote and a new one.
+_SQ_END = re.compile(r"[^']*+(?:''[^']*+)*+'")
+_FLOW_SPECIAL = re.compile(r"""["'\[\]{}#,:?]""")
+_QUOTED_KEY = re.compile(r"""(?:"[^"\\]*(?:\\.[^"\\]*)*"|'[^']*(?:''[^']*)*')[ \t]*:(?:[ \t]|$)""")
+_PLAIN_KEY_END = re.compile(r":(?:[ \t]|$)|[ \t]#")
+_PROPERTIES = re.compile(r"(?:[&!][^ \t]*(?:[ \t]+|$))+")
+_BLOCK_HEADER = re.compile(r"[|>](?:([1-9])[+-]?|[+-]([1-9])?)?[ \t]*(?:#.*)?$")
+# After one of these a quote starts a quoted scalar; after anything else it is part of plain text.
+_SCALAR_START = frozenset("[{,:?")
+
+
+def _too_deep(limit: int, source: str, line: int | None = None) -> LimitError:
+    where = f" (at line {line})" if line is not None else ""
+    return LimitError(f"the document is nested more than {limit} levels deep{where}; raise limits.max_depth "
+                      "if it is trusted", source=source, details={"limit": "max_depth", "max_depth": limit})
+
+
+def check_json_depth(text: str, limit: int, source: str) -> None:
+    """Raise :class:`LimitError` when JSON ``text`` nests arrays/objects more than ``limit`` deep."""
+    brackets = _NOT_BRACKET.sub("", _JSON_STRING.sub("", text))
+    depth = 0
+    # Chunks keep memory flat and stop early on a deep document.
+    for start in range(0, len(brackets), _CHUNK):
+        steps = list(accumulate((_STEP[ch] for ch in brackets[start:start + _CHUNK]), initial=depth))
+        if max(steps) > limit:
+            raise _too_deep(limit, source)
+        depth = steps[-1]
+
+
+def check_yaml_depth(text: str, limit: int, source: str) -> None:
+    """Raise :class:`LimitError` when YAML ``text`` nests (by indentation or brackets) more than ``limit`` deep."""
+    scanner = _YamlDepth(limit, source)
+    for number, line in enumerate(text.splitlines(), start=1):
+        scanner.feed(line, number)
+
+
+class _YamlDepth:
+    """A line-by-line measure of YAML nesting: indentation levels, compact ``- -`` entries, flow brackets."""
+
+    def __init__(self, limit: int, source: str) -> None:
+        self.limit = limit
+        self.source = source
+        self.indents: list[float] = []
+        self.flow = 0  # open flow brackets
+        self.flow_base = 0  # block depth the open flow collection sits at
+        self.quote: str | None = None  # open quoted scalar spanning lines
+        self.prev = "["  # last significant character inside flow text
+        self.block_min: int | None = None  # inside a block scalar: its least content indentation
+        self.block_indent: int | None = None  # its detected content indentation
+        self.plain: int | None = None  # inside a multi-line plain scalar: lines deeper than this continue it
+
+    def feed(self, line: str, number: int) -> None:
+        if self.block_min is not None and self._in_block_scalar(line):
+            return
+        if self.quote or self.flow:
+            self._scan(line, number)
+            return
+        content = line.lstrip(" \t")
+        if not content or content[0] == "#":
+            return
+        indent = len(line) - len(line.lstrip(" "))
+        if self.plain is not None:
+            if indent > self.plain:
+                if " #" in content or "\t#" in content:
+                    self.plain = None
+                return
+            self.plain = None
+        self._block_line(content.rstrip(), indent, number)
+
+    def _in_block_scalar(self, line: str) -> bool:
+        if not line.strip(" \t"):
+            return True
+        indent = len(line) - len(line.lstrip(" "))
+        if self.block_indent is None and self.block_min is not None and indent >= self.block_min:
+            self.block_indent = indent
+        if self.block_indent is not None and indent >= self.block_indent:
+            return True
+        self.block_min = self.block_indent = None
+        return False
+
+    def _block_line(self, content: str, indent: int, number: int) -> None:
+        if indent == 0 and content[:3] in ("---", "...") and content[3:4] in ("", " ", "\t"):
+            self.indents = []
+            if content.startswith("---"):
+                self._value(content[3:].lstrip(" \t"), -1, 0, number)
+            return
+        if indent == 0 and content[0] == "%":
+            return
+        column, rest = indent, content
+        if rest[:1] not in ("-", "?") or rest[1:2] not in ("", " ", "\t"):
+            self._open(column)
+        # Entries ("- ", "? ") sit half a column right of their own indentation, so that a sequence
+        # written at its parent mapping's indentation ("key:\n- a") still counts as one level deeper.
+        while rest[:1] in ("-", "?") and rest[1:2] in ("", " ", "\t"):
+            self._open(column + 0.5)
+            stripped = rest[1:].lstrip(" \t")
+            column += len(rest) - len(stripped)
+            rest = stripped
+        key_end = _key_end(rest)
+        if key_end is not None:
+            if column != indent:
+                self._open(column)  # "- key: value" opens a mapping inside the entry
+            rest = rest[key_end:].lstrip(" \t")
+        self._check(len(self.indents), number)
+        # A bare node on its own line is the level just opened; after a key or entry it is one deeper.
+        bare = key_end is None and column == indent
+        self._value(rest, column, len(self.indents) - bare, number)
+
+    def _open(self, level: float) -> None:
+        """A node starts at ``level``: close the ones at or right of it and count it."""
+        while self.indents and self.indents[-1] >= level:
+            self.indents.pop()
+        self.indents.append(level)
+
+    def _value(self, value: str, column: int, depth: int, number: int) -> None:
+        """React to the start of a node's value: a flow collection, quoted, block or plain scalar."""
+        properties = _PROPERTIES.match(value)
+        if properties:
+            value = value[properties.end():]
+        if not value or value[0] == "#":
+            return
+        first = value[0]
+        if first in "|>" and _BLOCK_HEADER.match(value):
+            match = _BLOCK_HEADER.match(value)
+            explicit = next((int(g) for g in match.groups() if g), None) if match else None
+            self.block_min = column + (explicit or 1)
+            self.block_indent = column + explicit if explicit else None
+        elif first in "[{\"'":
+            self.flow_base, self.prev = depth, "["
+            self._scan(value, number)
+        else:
+            self.plain = column
+
+    def _scan(self, text: str, number: int) -> None:
+        """Count brackets in flow text, skipping quoted scalars and comments; state carries across lines."""
+        pos = 0
+        if self.quote:
+            pos = self._close_quote(text, 0)
+            if pos < 0:
+                return
+        while True:
+            match = _FLOW_SPECIAL.search(text, pos)
+            if match is None:
+                tail = text[pos:].strip()
+                if tail:
+                    self.prev = tail[-1]
+                return
+            at, ch = match.start(), match.group()
+            before = text[pos:at].rstrip()
+            if before:
+                self.prev = before[-1]
+            if ch == "#" and (at == 0 or text[at - 1] in " \t"):
+                return
+            pos = at + 1
+            if ch in "\"'" and self.prev in _SCALAR_START:
+                self.quote = ch
+                pos = self._close_quote(text, pos)
+                if pos < 0:
+                    return
+                continue
+            self.prev = ch
+            if ch in "[{":
+                self.flow += 1
+                self._check(self.flow_base + self.flow, number)
+            elif ch in "]}":
+                self.flow = max(0, self.flow - 1)
+
+    def _close_quote(self, text: str, pos: int) -> int:
+        """Position after the open quote's end on this line, or -1 when it goes on to the next line."""
+        match = (_DQ_END if self.quote == '"' else _SQ_END).match(text, pos)
+        if match is None:
+            return -1
+        self.quote, self.prev = None, "x"
+        return match.end()
+
+    def _check(self, depth: int, number: int) -> None:
+        if depth > self.limit:
+            raise _too_deep(self.limit, self.source, number)
+
+
+def _key_end(rest: str) -> int | None:
+    """Where a block mapping key's ``:`` separator ends on this line, or None when there is no key."""
+    if not rest or rest[0] in "[{|>":
+        return None
+    if rest[0] in "\"'":
+        match = _QUOTED_KEY.match(rest)
+        return match.end() if match else None
+    match = _PLAIN_KEY_END.search(rest)
+    if match is None or match.group()[0] != ":":
+        return None
+    return match.end()
