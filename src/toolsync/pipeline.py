@@ -27,7 +27,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal
 
 from .config import SpecConfig
-from .errors import ToolValidationError
+from .errors import ConversionError, ToolValidationError
 from .ir import Diagnostic, Operation, Severity, Spec
 from .tool import Tool
 
@@ -135,7 +135,7 @@ def compile_from_spec(spec: Spec, config: SpecConfig | None = None, *, previous:
     rendered, skipped = _render_and_gate(tools, tool_options, reusable, gate_policy)
     usable = {n: t for n, t in tools.items() if any(n in defs for defs in rendered.values())}
     skipped.extend(_unusable(set(tools) - set(usable), spec.source))
-    diagnostics.extend(_notes_as_diagnostics(getattr(build, "notes", ()), spec.source))
+    diagnostics.extend(build.notes)
     return CompiledSpec(config, selected, MappingProxyType(usable), MappingProxyType(rendered),
                         tuple(diagnostics), (*build.skipped, *skipped), tool_options)
 
@@ -148,24 +148,25 @@ def select_operations(spec: Spec, config: SpecConfig) -> Spec:
 
 def render_definitions(tool: Tool, options: ToolOptions | None = None) -> dict[str, Mapping[str, Any]]:
     """One tool rendered for every provider whose gate accepts it (used for tools registered by hand)."""
-    from .convert import ToolOptions
-    from .formats import PROVIDERS, render
-    from .gates import check_tool
+    from .formats import PROVIDERS
 
-    options = options or ToolOptions()
     out: dict[str, Mapping[str, Any]] = {}
+    ignored: list[Diagnostic] = []
     for provider in PROVIDERS:
-        definition = render(tool, provider, options).definition
-        if not any(i.severity is Severity.ERROR for i in check_tool(provider, definition)):
-            out[provider] = definition
+        out.update((provider, d) for d in _render_fresh([tool], provider, _options_for(None, options), ignored)
+                   .values() if _accepted(provider, d))
     return out
 
 
-def _options_for(config: SpecConfig, options: ToolOptions | None) -> ToolOptions:
+def _accepted(provider: str, definition: Mapping[str, Any]) -> bool:
+    return bool(_gate(provider, {"tool": definition}, "skip", []))
+
+
+def _options_for(config: SpecConfig | None, options: ToolOptions | None) -> ToolOptions:
     from .convert import ToolOptions
 
     options = options or ToolOptions()
-    if config.namespace is not None and config.namespace != options.namespace:
+    if config is not None and config.namespace is not None and config.namespace != options.namespace:
         options = dataclasses.replace(options, namespace=config.namespace)
     return options
 
@@ -212,7 +213,7 @@ def _render_and_gate(tools: Mapping[str, Tool], options: ToolOptions, previous: 
     skipped: list[Diagnostic] = []
     for provider in PROVIDERS:
         kept, fresh = _reuse_rendered(tools, provider, previous)
-        fresh_defs = _render_fresh(fresh, provider, options)
+        fresh_defs = _render_fresh(fresh, provider, options, skipped)
         kept.update(_gate(provider, fresh_defs, policy, skipped))
         rendered[provider] = dict(sorted(kept.items()))
     return rendered, skipped
@@ -234,44 +235,48 @@ def _reuse_rendered(tools: Mapping[str, Tool], provider: str, previous: Compiled
     return kept, fresh
 
 
-def _render_fresh(tools: list[Tool], provider: str, options: ToolOptions) -> dict[str, Mapping[str, Any]]:
-    from .formats import render
+def _render_fresh(tools: list[Tool], provider: str, options: ToolOptions,
+                  skipped: list[Diagnostic]) -> dict[str, Mapping[str, Any]]:
+    """Render each tool once (one context, so shared schema rewrites are memoized across tools)."""
+    from .formats import RenderContext, get_formatter
 
-    return {tool.name: render(tool, provider, options).definition for tool in tools}
+    formatter, ctx = get_formatter(provider), RenderContext(options)
+    out: dict[str, Mapping[str, Any]] = {}
+    for tool in tools:
+        try:
+            out[tool.name] = formatter(tool, ctx).definition
+        except ConversionError as exc:
+            skipped.append(Diagnostic("render.skipped", f"tool {tool.name!r} is not offered to {provider}: "
+                                      f"{exc.message}", Severity.WARNING, None, tool.spec_name))
+    return out
 
 
 def _gate(provider: str, definitions: dict[str, Mapping[str, Any]], policy: GatePolicy,
           skipped: list[Diagnostic]) -> dict[str, Mapping[str, Any]]:
-    """The definitions ``provider`` accepts; each rejected one becomes a diagnostic (or an error)."""
-    if not definitions:
-        return {}
-    from .gates import apply_tool_gate
+    """
+    The definitions ``provider`` accepts; each rejected one becomes a diagnostic (or an error).
 
-    names = list(definitions)
-    result = apply_tool_gate(provider, [definitions[n] for n in names], policy="skip")
-    rejected = {name: issues for name, issues in result.rejected}
-    if rejected and policy == "fail":
-        name, issues = next(iter(rejected.items()))
-        first = next((i for i in issues if i.severity is Severity.ERROR), issues[0])
-        raise ToolValidationError(f"tool {name!r} breaks {provider} rule {first.rule}: {first.message}",
-                                  source=name, details={"provider": provider, "rule": first.rule})
-    for name, issues in rejected.items():
-        reasons = "; ".join(f"{i.rule}: {i.message}" for i in issues if i.severity is Severity.ERROR)
-        skipped.append(Diagnostic("tool.rejected", f"tool {name!r} skipped for {provider}: {reasons}",
-                                  Severity.WARNING, None, provider))
-    return {n: d for n, d in definitions.items() if n not in rejected}
+    Request-wide rules (tool counts, budgets) are left to whoever assembles a request: the registry
+    serves tools, and a request usually takes a subset of them.
+    """
+    from .gates import check_tool
+
+    kept: dict[str, Mapping[str, Any]] = {}
+    for name, definition in definitions.items():
+        errors = [i for i in check_tool(provider, definition) if i.severity is Severity.ERROR]
+        if not errors:
+            kept[name] = definition
+        elif policy == "fail":
+            raise ToolValidationError(f"tool {name!r} breaks {provider} rule {errors[0].rule}: {errors[0].message}",
+                                      source=name, details={"provider": provider, "rule": errors[0].rule})
+        else:
+            reasons = "; ".join(f"{i.rule}: {i.message}" for i in errors)
+            skipped.append(Diagnostic("tool.rejected", f"tool {name!r} skipped for {provider}: {reasons}",
+                                      Severity.WARNING, None, provider))
+    return kept
 
 
 def _unusable(names: set[str], source: str) -> list[Diagnostic]:
     return [Diagnostic("tool.rejected-everywhere", f"tool {name!r} was rejected by every provider and is not "
                        "registered", Severity.WARNING, None, source) for name in sorted(names)]
 
-
-def _notes_as_diagnostics(notes: Iterable[Any], source: str) -> list[Diagnostic]:
-    out: list[Diagnostic] = []
-    for note in notes:
-        if isinstance(note, Diagnostic):
-            out.append(note)
-        else:
-            out.append(Diagnostic("tool.note", str(getattr(note, "message", note)), Severity.INFO, None, source))
-    return out

@@ -79,7 +79,7 @@ def test_breaking_release(tmp_path: Path) -> None:
     renamed = finding(report.findings, "tool.renamed")
     assert renamed.details == {"old": "getPet", "new": "fetchPet"}
     limit = finding(report.findings, "request.schema.constraint-tightened")
-    assert limit.new_pointer == "/paths/~1pets/get/parameters/0/schema"
+    assert limit.new_pointer == "/components/parameters/Limit/schema"  # where the shared parameter is written
 
 
 def test_moved_path_through_the_loader(tmp_path: Path) -> None:

@@ -192,3 +192,42 @@ def test_very_deep_difference_is_reported_once() -> None:
 
     found = only(post_body(deep(INT, 80)), post_body(deep(S, 80)))
     assert (found.id, found.severity) == ("request.schema.too-deep", W)
+
+
+def test_required_alternatives_on_a_shared_parent() -> None:
+    """`properties` + `anyOf: [{required: [a]}, {required: [b]}]` is two object variants, not a lost shape."""
+    old = post_body(obj(("state",), state=S, note=S))
+    new = post_body({**obj(state=S, note=S, assignees={"type": "array", "items": S}),
+                     "anyOf": [{"required": ["state"]}, {"required": ["assignees"]}]})
+    found = diff_operations(old, new)
+    assert ids(found) == {("request.property.added-optional", I), ("request.schema.variant-added", I)}
+    added = next(f for f in found if f.id == "request.schema.variant-added")
+    assert added.new_pointer == f"{BODY}/anyOf/1"
+
+
+def test_variants_merged_into_a_wider_one_are_not_lost() -> None:
+    """Two old variants folded into one new variant that accepts both break nobody."""
+    names = obj(labels={"type": "array", "items": S})
+    objects = obj(labels={"type": "array", "items": obj(("name",), name=S)})
+    merged = obj(labels={"type": "array", "items": {"oneOf": [S, obj(("name",), name=S, note=S)]}})
+    found = diff_operations(post_body({"oneOf": [names, objects]}), post_body({"oneOf": [merged]}))
+    assert not any(f.severity is B for f in found)
+    assert ("request.schema.variant-added", I) in ids(found)
+
+
+def test_a_narrowed_lost_variant_is_still_breaking() -> None:
+    """A lost variant that no new variant fully accepts is breaking."""
+    old = post_body({"oneOf": [obj(("a",), a=S), obj(("b",), b=INT)]})
+    new = post_body({"oneOf": [obj(("a",), a=S), obj(("b",), b=S)]})
+    found = diff_operations(old, new)
+    assert ("request.schema.type-changed", B) in ids(found)
+
+
+def test_null_is_compared_once_across_union_spellings() -> None:
+    """`type: [string, null]` that becomes `anyOf: [oneOf: [string, object], null]` keeps null: only a variant is added."""
+    old = post_body(obj(kind={"type": ["string", "null"]}))
+    new = post_body(obj(kind={"anyOf": [{"oneOf": [S, obj(value=S)]}, {"type": "null"}]}))
+    assert ids(diff_operations(old, new)) == {("request.schema.variant-added", I)}
+    dropped = post_body(obj(kind={"oneOf": [S, obj(value=S)]}))
+    assert ids(diff_operations(old, dropped)) == {("request.schema.null-removed", B),
+                                                  ("request.schema.variant-added", I)}

@@ -84,7 +84,7 @@ class SpecServer:
                 pass
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, name="spec-server", daemon=True)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), name="spec-server", daemon=True)
 
     @property
     def url(self) -> str:

@@ -120,3 +120,19 @@ def test_watch_bad_store_is_an_error_not_a_traceback(tmp_path: Path) -> None:
         output.append(run.lines.get())
     assert code == 2
     assert "not-a-db" in "\n".join(output) and "Traceback" not in "\n".join(output)
+
+
+def test_watch_with_sqlite_store_persists_reloads(tmp_path: Path) -> None:
+    """--store keeps every reload in a SQLite file that a later registry opens as it was left."""
+    from toolsync.registry import Registry
+    from toolsync.stores import SQLiteStore
+
+    spec = tmp_path / "petstore.yaml"
+    spec.write_text(spec_yaml(V1))
+    with toolsync_watch(tmp_path, "petstore.yaml", "--json", "--store", "state.db") as run:
+        run.wait_for('"event":"watching"')
+        write_in_place(spec, spec_yaml(V2))
+        run.wait_for('"trigger":"file"')
+        assert run.interrupt() == 0
+    with Registry(SQLiteStore(tmp_path / "state.db")) as registry:
+        assert set(registry.snapshot.specs["petstore"].tools) == set(V2)

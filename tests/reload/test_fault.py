@@ -16,7 +16,7 @@ from toolsync.reload import Watcher
 
 from .helpers import FAST, eventually, spec_yaml
 
-SPEC = "Fault"
+SPEC = "fault"
 # Versions differ in their operations (some remove, some add) and in every summary.
 SHAPES = {0: 8, 1: 8, 2: 10, 3: 5, 4: 12, 5: 9}
 

@@ -60,9 +60,9 @@ async def test_in_place_edit_reloads(tmp_path: Path) -> None:
     spec.write_text(spec_yaml(V1))
     registry, outcomes = Registry(), []
     async with watcher(registry, spec, outcomes=outcomes):
-        assert tools_of(registry, "Petstore") == set(V1)
+        assert tools_of(registry, "petstore") == set(V1)
         write_in_place(spec, spec_yaml(V2))
-        await eventually(lambda: tools_of(registry, "Petstore") == set(V2), what="searchPets")
+        await eventually(lambda: tools_of(registry, "petstore") == set(V2), what="searchPets")
     applied = [o for o in outcomes if o.kind is OutcomeKind.APPLIED and str(o.trigger) == "file"]
     assert len(applied) == 1
     assert sorted(applied[0].changes.added) == ["searchPets"]
@@ -75,9 +75,9 @@ async def test_atomic_save_reloads(tmp_path: Path) -> None:
     spec.write_text(spec_yaml(V1))
     registry = Registry()
     async with watcher(registry, spec):
-        with Sampler(registry, "Petstore") as sampler:
+        with Sampler(registry, "petstore") as sampler:
             write_atomic(spec, spec_yaml(V2))
-            await eventually(lambda: tools_of(registry, "Petstore") == set(V2), what="searchPets")
+            await eventually(lambda: tools_of(registry, "petstore") == set(V2), what="searchPets")
     assert sampler.seen <= {frozenset(V1), frozenset(V2)}
 
 
@@ -87,9 +87,9 @@ async def test_truncate_then_write_never_serves_the_empty_file(tmp_path: Path) -
     spec.write_text(spec_yaml(V1))
     registry, outcomes = Registry(), []
     async with watcher(registry, spec, outcomes=outcomes):
-        with Sampler(registry, "Petstore") as sampler:
+        with Sampler(registry, "petstore") as sampler:
             await asyncio.to_thread(truncate_pause_write, spec, spec_yaml(V2), 0.15)
-            await eventually(lambda: tools_of(registry, "Petstore") == set(V2), what="searchPets")
+            await eventually(lambda: tools_of(registry, "petstore") == set(V2), what="searchPets")
     assert sampler.seen <= {frozenset(V1), frozenset(V2)}
     assert not [o for o in outcomes if o.kind is OutcomeKind.FAILED]
 
@@ -98,8 +98,8 @@ async def test_slow_writer_is_never_registered_partially(tmp_path: Path) -> None
     """A spec written in five chunks with pauses longer than the debounce is only served complete."""
     ops = [f"op{i:02d}" for i in range(12)]
     spec = tmp_path / "big.yaml"
-    spec.write_text(spec_yaml(ops, title="Big", summary="first"))
-    final = spec_yaml(ops, title="Big", summary="second")
+    spec.write_text(spec_yaml(ops, title="big", summary="first"))
+    final = spec_yaml(ops, title="big", summary="second")
     registry, outcomes = Registry(), []
 
     def slow_write() -> None:
@@ -112,7 +112,7 @@ async def test_slow_writer_is_never_registered_partially(tmp_path: Path) -> None
 
     async with watcher(registry, spec, outcomes=outcomes):
         first = {n: registry.get(n).schema_hash for n in ops}
-        with Sampler(registry, "Big") as sampler:
+        with Sampler(registry, "big") as sampler:
             writer = threading.Thread(target=slow_write)
             writer.start()
             await asyncio.to_thread(writer.join)
@@ -136,11 +136,11 @@ async def test_garbage_then_fix(tmp_path: Path) -> None:
         assert "petstore.yaml" in str(failed.error)
         assert failed.attempts > 1  # retried before giving up
         assert failed.version == version
-        assert tools_of(registry, "Petstore") == set(V1)
-        assert registry.snapshot.specs["Petstore"].status != "ok"
+        assert tools_of(registry, "petstore") == set(V1)
+        assert registry.snapshot.specs["petstore"].status != "ok"
         write_in_place(spec, spec_yaml(V2))
-        await eventually(lambda: tools_of(registry, "Petstore") == set(V2), what="recovery")
-        assert w.sources[str(spec)] == "Petstore"
+        await eventually(lambda: tools_of(registry, "petstore") == set(V2), what="recovery")
+        assert w.sources[str(spec)] == "petstore"
 
 
 async def test_new_file_in_folder_is_loaded(tmp_path: Path) -> None:
@@ -148,10 +148,10 @@ async def test_new_file_in_folder_is_loaded(tmp_path: Path) -> None:
     (tmp_path / "petstore.yaml").write_text(spec_yaml(V1))
     registry = Registry()
     async with watcher(registry, tmp_path) as w:
-        assert set(registry.snapshot.specs) == {"Petstore"}
-        write_atomic(tmp_path / "store.json", spec_yaml(["placeOrder"], title="Store"))
-        await eventually(lambda: tools_of(registry, "Store") == {"placeOrder"}, what="the new spec")
-        assert w.sources[str(tmp_path / "store.json")] == "Store"
+        assert set(registry.snapshot.specs) == {"petstore"}
+        write_atomic(tmp_path / "store.json", spec_yaml(["placeOrder"], title="store"))
+        await eventually(lambda: tools_of(registry, "store") == {"placeOrder"}, what="the new spec")
+        assert w.sources[str(tmp_path / "store.json")] == "store"
 
 
 async def test_new_file_in_subfolder_is_loaded(tmp_path: Path) -> None:
@@ -159,25 +159,25 @@ async def test_new_file_in_subfolder_is_loaded(tmp_path: Path) -> None:
     registry = Registry()
     outside = tmp_path / "outside"
     outside.mkdir()
-    (outside / "store.yaml").write_text(spec_yaml(["placeOrder"], title="Store"))
+    (outside / "store.yaml").write_text(spec_yaml(["placeOrder"], title="store"))
     watched = tmp_path / "watched"
     watched.mkdir()
     async with watcher(registry, watched):
         os.rename(outside, watched / "moved")
-        await eventually(lambda: tools_of(registry, "Store") == {"placeOrder"}, what="the moved spec")
+        await eventually(lambda: tools_of(registry, "store") == {"placeOrder"}, what="the moved spec")
 
 
 async def test_deleted_file_is_unregistered_after_grace(tmp_path: Path) -> None:
     """Deleting a spec file removes its tools once the grace period has passed."""
     (tmp_path / "petstore.yaml").write_text(spec_yaml(V1))
-    (tmp_path / "store.yaml").write_text(spec_yaml(["placeOrder"], title="Store"))
+    (tmp_path / "store.yaml").write_text(spec_yaml(["placeOrder"], title="store"))
     registry, outcomes = Registry(), []
     async with watcher(registry, tmp_path, outcomes=outcomes) as w:
         (tmp_path / "store.yaml").unlink()
-        await eventually(lambda: "Store" not in registry.snapshot.specs, what="removal")
+        await eventually(lambda: "store" not in registry.snapshot.specs, what="removal")
         assert str(tmp_path / "store.yaml") not in w.sources
     removed = [o for o in outcomes if o.kind is OutcomeKind.REMOVED]
-    assert [o.spec for o in removed] == ["Store"]
+    assert [o.spec for o in removed] == ["store"]
     assert tools_of(registry) == set(V1)
 
 
@@ -187,11 +187,11 @@ async def test_delete_then_create_drops_nothing(tmp_path: Path) -> None:
     spec.write_text(spec_yaml(V1))
     registry, outcomes = Registry(), []
     async with watcher(registry, tmp_path, outcomes=outcomes):
-        with Sampler(registry, "Petstore") as sampler:
+        with Sampler(registry, "petstore") as sampler:
             spec.unlink()
             await asyncio.sleep(0.15)
             spec.write_text(spec_yaml(V2))
-            await eventually(lambda: tools_of(registry, "Petstore") == set(V2), what="the new version")
+            await eventually(lambda: tools_of(registry, "petstore") == set(V2), what="the new version")
     assert sampler.seen <= {frozenset(V1), frozenset(V2)}
     assert not [o for o in outcomes if o.kind is OutcomeKind.REMOVED]
 
@@ -240,9 +240,9 @@ async def test_symlinked_spec_follows_its_target(tmp_path: Path) -> None:
     link.symlink_to(target)
     registry = Registry()
     async with watcher(registry, link):
-        assert tools_of(registry, "Petstore") == set(V1)
+        assert tools_of(registry, "petstore") == set(V1)
         write_atomic(target, spec_yaml(V2))
-        await eventually(lambda: tools_of(registry, "Petstore") == set(V2), what="the target's change")
+        await eventually(lambda: tools_of(registry, "petstore") == set(V2), what="the target's change")
 
 
 async def test_explicit_request_reloads_and_unknown_is_refused(tmp_path: Path) -> None:
@@ -255,23 +255,24 @@ async def test_explicit_request_reloads_and_unknown_is_refused(tmp_path: Path) -
     spec.write_text(spec_yaml(V1))
     registry, outcomes = Registry(), []
     async with watcher(registry, spec, outcomes=outcomes) as w:
-        assert w.request_reload("Petstore") == str(spec)
+        assert w.request_reload("petstore") == str(spec)
         await eventually(lambda: len(outcomes) == 2, what="the explicit reload")
         assert outcomes[-1].kind is OutcomeKind.UNCHANGED and str(outcomes[-1].trigger) == "api"
         with pytest.raises(RegistryError, match="nope"):
             w.request_reload("nope")
 
 
-async def test_renamed_spec_replaces_its_old_entry(tmp_path: Path) -> None:
-    """A new title renames the spec: the new name is registered and the old one is gone."""
+async def test_new_title_keeps_the_registry_name(tmp_path: Path) -> None:
+    """A spec whose title changes keeps its registry name, so its tools are updated in place."""
     spec = tmp_path / "petstore.yaml"
     spec.write_text(spec_yaml(V1))
-    registry = Registry()
-    async with watcher(registry, spec) as w:
-        write_in_place(spec, spec_yaml(V1, title="Pets"))
-        await eventually(lambda: set(registry.snapshot.specs) == {"Pets"}, what="the renamed spec")
-        assert w.sources == {str(spec): "Pets"}
-    assert tools_of(registry, "Pets") == set(V1)
+    registry, outcomes = Registry(), []
+    async with watcher(registry, spec, outcomes=outcomes) as w:
+        write_in_place(spec, spec_yaml(V2, title="Pets Galore"))
+        await eventually(lambda: tools_of(registry, "petstore") == set(V2), what="the new version")
+        assert w.sources == {str(spec): "petstore"}
+    assert set(registry.snapshot.specs) == {"petstore"}
+    assert registry.snapshot.specs["petstore"].title == "Pets Galore"
 
 
 async def test_two_files_with_one_title_conflict(tmp_path: Path) -> None:
@@ -283,8 +284,8 @@ async def test_two_files_with_one_title_conflict(tmp_path: Path) -> None:
         await eventually(lambda: any(o.kind is OutcomeKind.FAILED for o in outcomes), what="the conflict")
     failed = next(o for o in outcomes if o.kind is OutcomeKind.FAILED)
     assert failed.key == str(tmp_path / "b.yaml")
-    assert "a.yaml" in failed.error.message and "NameConflictError" == type(failed.error).__name__
-    assert tools_of(registry, "Petstore") == set(V1)
+    assert "a.yaml" in failed.error.message and type(failed.error).__name__ == "NameConflictError"
+    assert tools_of(registry, "petstore") == set(V1)
 
 
 async def test_yaml_without_final_newline_still_loads(tmp_path: Path) -> None:
@@ -294,5 +295,5 @@ async def test_yaml_without_final_newline_still_loads(tmp_path: Path) -> None:
     registry, outcomes = Registry(), []
     async with watcher(registry, spec, outcomes=outcomes):
         write_in_place(spec, spec_yaml(V2).rstrip("\n"))
-        await eventually(lambda: tools_of(registry, "Petstore") == set(V2), what="the new version")
+        await eventually(lambda: tools_of(registry, "petstore") == set(V2), what="the new version")
     assert outcomes[-1].attempts > 1  # it waited for the file to settle

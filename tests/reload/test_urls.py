@@ -29,12 +29,12 @@ async def test_500_then_304_then_new_version(spec_server: SpecServer) -> None:
     spec_server.serve(spec_yaml(V1))
     registry, outcomes = Registry(), []
     async with watch_url(registry, spec_server, outcomes):
-        assert tools_of(registry, "Petstore") == set(V1)
+        assert tools_of(registry, "petstore") == set(V1)
         spec_server.script = [500, 304]
         await eventually(lambda: not spec_server.script, what="the scripted answers")
-        assert tools_of(registry, "Petstore") == set(V1)
+        assert tools_of(registry, "petstore") == set(V1)
         spec_server.serve(spec_yaml(V2))
-        await eventually(lambda: tools_of(registry, "Petstore") == set(V2), what="the new version")
+        await eventually(lambda: tools_of(registry, "petstore") == set(V2), what="the new version")
     kinds = [o.kind for o in outcomes if str(o.trigger) == "url"]
     assert kinds == [OutcomeKind.FAILED, OutcomeKind.APPLIED]
     failed = next(o for o in outcomes if o.kind is OutcomeKind.FAILED)
@@ -61,7 +61,7 @@ async def test_last_modified_makes_polls_conditional(spec_server: SpecServer) ->
     async with watch_url(registry, spec_server, outcomes):
         await eventually(lambda: len(spec_server.requests) >= 3, what="a few polls")
         spec_server.serve(spec_yaml(V2))
-        await eventually(lambda: tools_of(registry, "Petstore") == set(V2), what="the new version")
+        await eventually(lambda: tools_of(registry, "petstore") == set(V2), what="the new version")
     assert all(r.get("If-Modified-Since") for r in spec_server.requests[1:])
 
 
@@ -76,7 +76,7 @@ async def test_hash_decides_without_validators(spec_server: SpecServer) -> None:
         assert registry.snapshot.version == version
         assert [str(o.trigger) for o in outcomes] == ["startup"]
         spec_server.serve(spec_yaml(V2))
-        await eventually(lambda: tools_of(registry, "Petstore") == set(V2), what="the new version")
+        await eventually(lambda: tools_of(registry, "petstore") == set(V2), what="the new version")
     assert not any("If-None-Match" in r or "If-Modified-Since" in r for r in spec_server.requests)
 
 
@@ -90,9 +90,9 @@ async def test_garbage_is_reported_once_and_last_good_kept(spec_server: SpecServ
         polls = len(spec_server.requests)
         await eventually(lambda: len(spec_server.requests) >= polls + 3, what="more polls")
         assert [o.kind for o in outcomes].count(OutcomeKind.FAILED) == 1
-        assert tools_of(registry, "Petstore") == set(V1)
+        assert tools_of(registry, "petstore") == set(V1)
         spec_server.serve(spec_yaml(V2))
-        await eventually(lambda: tools_of(registry, "Petstore") == set(V2), what="recovery")
+        await eventually(lambda: tools_of(registry, "petstore") == set(V2), what="recovery")
 
 
 async def test_outage_backs_off_and_is_reported_once(spec_server: SpecServer) -> None:
@@ -106,7 +106,7 @@ async def test_outage_backs_off_and_is_reported_once(spec_server: SpecServer) ->
         assert target.failures >= 5
         assert [o.kind for o in outcomes if str(o.trigger) == "url"] == [OutcomeKind.FAILED]
         await eventually(lambda: target.failures == 0, what="recovery")
-    assert tools_of(registry, "Petstore") == set(V1)
+    assert tools_of(registry, "petstore") == set(V1)
 
 
 def test_backoff_grows_with_full_jitter_and_is_capped() -> None:

@@ -40,13 +40,13 @@ def test_threaded_watcher_reloads_and_shuts_down_cleanly(tmp_path: Path) -> None
     spec.write_text(spec_yaml(V1))
     registry, outcomes = Registry(), []
     with ThreadedWatcher(registry, [str(spec)], settings=FAST, on_outcome=outcomes.append) as w:
-        assert tools_of(registry, "Petstore") == set(V1)
+        assert tools_of(registry, "petstore") == set(V1)
         write_in_place(spec, spec_yaml(V2))
         deadline = time.monotonic() + 10
-        while tools_of(registry, "Petstore") != set(V2):
+        while tools_of(registry, "petstore") != set(V2):
             assert time.monotonic() < deadline, "the change never arrived"
             time.sleep(0.01)
-        w.request_reload("Petstore")
+        w.request_reload("petstore")
         w.wait_idle(timeout=10)
     assert outcomes[-1].kind is OutcomeKind.UNCHANGED
     assert our_threads() == []
@@ -74,9 +74,9 @@ async def test_polling_watcher_reloads(tmp_path: Path) -> None:
     async with PollingWatcher(registry, [str(tmp_path)], interval=0.05, settings=FAST) as w:
         assert w.polling
         write_in_place(spec, spec_yaml(V2))
-        await eventually(lambda: tools_of(registry, "Petstore") == set(V2), what="the edit")
-        (tmp_path / "store.yaml").write_text(spec_yaml(["placeOrder"], title="Store"))
-        await eventually(lambda: tools_of(registry, "Store") == {"placeOrder"}, what="the new file")
+        await eventually(lambda: tools_of(registry, "petstore") == set(V2), what="the edit")
+        (tmp_path / "store.yaml").write_text(spec_yaml(["placeOrder"], title="store"))
+        await eventually(lambda: tools_of(registry, "store") == {"placeOrder"}, what="the new file")
     assert our_threads() == []
 
 
@@ -90,7 +90,7 @@ async def test_native_failure_falls_back_to_polling(tmp_path: Path) -> None:
         w._on_events_error(OSError("inotify watch limit reached"))
         assert w.polling
         write_in_place(spec, spec_yaml(V2))
-        await eventually(lambda: tools_of(registry, "Petstore") == set(V2), what="the edit")
+        await eventually(lambda: tools_of(registry, "petstore") == set(V2), what="the edit")
     assert our_threads() == []
 
 
@@ -121,4 +121,4 @@ async def test_missing_explicit_file_fails_then_loads_when_created(tmp_path: Pat
         assert [o.kind for o in outcomes] == [OutcomeKind.FAILED]
         assert "petstore.yaml" in str(outcomes[0].error)
         spec.write_text(spec_yaml(V1))
-        await eventually(lambda: tools_of(registry, "Petstore") == set(V1), what="the created file")
+        await eventually(lambda: tools_of(registry, "petstore") == set(V1), what="the created file")

@@ -206,7 +206,7 @@ def test_utf8_bom_is_dropped() -> None:
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32"])
 def test_utf16_and_utf32_are_refused_with_advice(encoding: str) -> None:
     """UTF-16/32 text, with or without a byte-order mark, is refused with advice to save as UTF-8."""
-    with pytest.raises(ParseError, match="UTF-(16|32)|NUL"):
+    with pytest.raises(ParseError, match=r"UTF-(16|32)|NUL"):
         parse("openapi: 3.1.0\ninfo: {}\n".encode(encoding))
 
 

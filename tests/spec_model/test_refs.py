@@ -224,7 +224,17 @@ def test_ref_fan_out_bomb_is_refused_fast() -> None:
     document = fan_out(40)
     with pytest.raises(LimitError, match="max_expanded_nodes") as caught:
         build(document)
-    assert caught.value.pointer is not None and caught.value.pointer.startswith("#/components/schemas/L")
+    assert caught.value.pointer == "#/paths/~1x/post/requestBody/content/application~1json/schema"
+    assert "#/components/schemas/L" in caught.value.message
+
+
+def test_oversized_operations_are_skipped_under_skip(skip: dict[str, Any]) -> None:
+    """With SKIP, an operation over the expansion limit is left out with a warning; the others load."""
+    document = fan_out(30)
+    document["paths"]["/small"] = {"get": {"responses": ok({"type": "string"})}}
+    spec = build(document, **skip)
+    assert [op.key for op in spec.operations] == ["GET /small"]
+    assert codes(spec) == ["expansion-limit"]
 
 
 def test_fan_out_within_the_limit_is_fine_and_shared() -> None:

@@ -42,8 +42,9 @@ class FailOn(StrEnum):
 
 @app.command()
 def diff(
-    old: Annotated[str, typer.Argument(help="The spec before the change (file, or URL with --allow-remote).")],
-    new: Annotated[str, typer.Argument(help="The spec after the change.")],
+    old: Annotated[str, typer.Argument(help="The spec before the change (file, or URL with --allow-remote).",
+                                       metavar="OLD")],
+    new: Annotated[str, typer.Argument(help="The spec after the change.", metavar="NEW")],
     json_output: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
     output_format: Annotated[OutputFormat, typer.Option(
         "--format", help="table for people, markdown for a pull-request comment, json for machines.")

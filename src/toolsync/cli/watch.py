@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-from pathlib import Path
 from typing import Annotated, Any
 
 import orjson
@@ -16,10 +15,12 @@ from rich.table import Table
 
 from ..config import FetchPolicy, SpecConfig
 from ..errors import ToolsyncError
+from ..registry import Registry
 from ..reload.outcome import OutcomeKind, ReloadOutcome
 from ..reload.settings import ReloadSettings
 from ..reload.urls import is_url
 from ..reload.watcher import Watcher
+from ..stores import open_store
 from ._app import app
 
 __all__ = ["watch"]
@@ -36,8 +37,11 @@ def watch(
         help="Seconds between polls of each URL [default: 30].", metavar="S", min=0.1)] = None,
     allow_private: Annotated[bool, typer.Option(
         "--allow-private", help="Allow URLs on loopback and private networks.")] = False,
-    store: Annotated[Path | None, typer.Option(
-        help="Keep the registry in this SQLite file (default: in memory).", metavar="PATH")] = None,
+    store: Annotated[str | None, typer.Option(
+        help="Keep the registry in this store: a SQLite file path, sqlite:///path.db or redis://... "
+             "(default: in memory).", metavar="PATH|URL")] = None,
+    reset_store: Annotated[bool, typer.Option(
+        "--reset-store", help="Move a damaged or foreign store file aside and start an empty one.")] = False,
     force_polling: Annotated[bool, typer.Option(
         "--force-polling", help="Poll files instead of using the system's file events.")] = False,
 ) -> None:
@@ -45,7 +49,7 @@ def watch(
     printer = _Printer(json_output)
     configs = [_config(source, allow_private, interval) for source in sources]
     try:
-        asyncio.run(_watch(configs, printer, debounce, interval, store, force_polling))
+        asyncio.run(_watch(configs, printer, debounce, interval, store, reset_store, force_polling))
     except KeyboardInterrupt:
         printer.stopped()
     except ToolsyncError as error:
@@ -62,24 +66,14 @@ def _config(source: str, allow_private: bool, interval: float | None) -> SpecCon
 
 async def _watch(
     configs: list[SpecConfig], printer: _Printer, debounce: float, interval: float | None,
-    store_path: Path | None, force_polling: bool,
+    store: str | None, reset_store: bool, force_polling: bool,
 ) -> None:
-    registry = _registry(store_path)
-    watcher = Watcher(registry, configs, debounce_ms=debounce, poll_interval=interval,
-                      force_polling=force_polling, on_outcome=printer.outcome)
-    async with watcher:
-        printer.started(watcher)
-        await asyncio.Event().wait()
-
-
-def _registry(store_path: Path | None) -> Any:
-    from ..registry import Registry
-
-    if store_path is None:
-        return Registry()
-    from ..stores import SQLiteStore
-
-    return Registry(SQLiteStore(store_path))
+    with Registry(open_store(store, reset=reset_store) if store else None) as registry:
+        watcher = Watcher(registry, configs, debounce_ms=debounce, poll_interval=interval,
+                          force_polling=force_polling, on_outcome=printer.outcome)
+        async with watcher:
+            printer.started(watcher)
+            await asyncio.Event().wait()
 
 
 class _Printer:

@@ -11,7 +11,7 @@ from ..errors import ConversionError
 from ..ir import Diagnostic, Operation, Severity, Spec
 from ..tool import ConversionNote, NoteKind, Tool
 from .annotations import annotations_for
-from .hashing import content_hash
+from .hashing import content_hash, digest
 from .inputs import build_arguments, is_json_media
 from .naming import assign_names, candidate_name
 from .options import ToolOptions
@@ -42,6 +42,15 @@ class _Context:
         self.request = RequestSchemaPass(options.description_budget)
         self.response = ResponseSchemaPass(options.description_budget)
         self.refs: dict[int, tuple[frozenset[str], Any]] = {}
+        self.digests: dict[int, tuple[str, Any]] = {}
+
+    def output_digest(self, schema: Mapping[str, Any] | None, source: str) -> str | None:
+        if schema is None:
+            return None
+        hit = self.digests.get(id(schema))
+        if hit is None:
+            hit = self.digests[id(schema)] = (digest(schema, source=source), schema)
+        return hit[0]
 
 
 def _description(op: Operation, budget: int) -> tuple[str, list[ConversionNote]]:
@@ -56,6 +65,8 @@ def _description(op: Operation, budget: int) -> tuple[str, list[ConversionNote]]
 
 def _defs(ctx: _Context, op: Operation, roots: list[Any], which: RequestSchemaPass | ResponseSchemaPass,
           source: str) -> dict[str, Any]:
+    if not op.defs:  # refs stay only for cycles, and a cycle always comes with its defs
+        return {}
     names = refs_closure(roots, op.defs, ctx.refs, source)
     return {name: which.visit(op.defs[name], f"/$defs/{name}") for name in names}
 
@@ -89,13 +100,14 @@ def _build(ctx: _Context, op: Operation, spec_name: str, spec_version: str, name
     annotations, hint_notes = annotations_for(op, options)
     output = _output_schema(ctx, op, source)
     title = cut(one_line(clean_text(op.summary)), _TITLE_BUDGET) or name
-    digest = content_hash(name=name, description=description, input_schema=input_schema, output_schema=output,
-                          bindings=args.bindings, annotations=annotations, method=op.method, path=op.path,
-                          servers=op.servers, source=source)
+    fingerprint = content_hash(name=name, description=description, input_schema=input_schema,
+                               output_digest=ctx.output_digest(output, source), bindings=args.bindings,
+                               annotations=annotations, method=op.method, path=op.path, servers=op.servers,
+                               source=source)
     all_notes = notes + args.notes + _notes(ctx.request.take_notes()) + hint_notes
     return Tool(name=name, description=description, input_schema=input_schema, bindings=args.bindings,
                 operation=op, spec_name=spec_name, spec_version=spec_version, title=title,
-                output_schema=output, annotations=annotations, notes=tuple(all_notes), content_hash=digest)
+                output_schema=output, annotations=annotations, notes=tuple(all_notes), content_hash=fingerprint)
 
 
 def build_tool(

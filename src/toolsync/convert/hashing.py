@@ -12,23 +12,32 @@ from ..errors import ConversionError
 from ..ir import Server
 from ..tool import ArgumentBinding
 
-__all__ = ["canonical_json", "content_hash"]
+__all__ = ["canonical_json", "content_hash", "digest"]
 
-_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
+_SORTED = orjson.OPT_SORT_KEYS
 
 
 def canonical_json(value: Any, *, source: str | None = None) -> bytes:
     """
-    ``value`` as JSON with sorted keys.
+    ``value`` as JSON with sorted keys (keys that are not strings, as YAML allows, written as text).
 
     Raises:
         ConversionError: a value JSON cannot hold (an integer beyond 64 bits, a set…).
     """
     try:
-        return orjson.dumps(value, option=_OPTIONS)
+        return orjson.dumps(value, option=_SORTED)
+    except (TypeError, orjson.JSONEncodeError):
+        pass  # the slower option is only needed for non-string keys
+    try:
+        return orjson.dumps(value, option=_SORTED | orjson.OPT_NON_STR_KEYS)
     except (TypeError, orjson.JSONEncodeError) as exc:
         raise ConversionError(f"the schema holds a value that cannot be written as JSON ({exc})",
                               source=source) from exc
+
+
+def digest(value: Any, *, source: str | None = None) -> str:
+    """SHA-256 hex of ``value``'s canonical JSON."""
+    return hashlib.sha256(canonical_json(value, source=source)).hexdigest()
 
 
 def _binding(b: ArgumentBinding) -> dict[str, Any]:
@@ -48,7 +57,7 @@ def content_hash(
     name: str,
     description: str,
     input_schema: Mapping[str, Any],
-    output_schema: Mapping[str, Any] | None,
+    output_digest: str | None,
     bindings: Sequence[ArgumentBinding],
     annotations: Mapping[str, bool],
     method: str,
@@ -56,10 +65,15 @@ def content_hash(
     servers: Sequence[Server],
     source: str | None = None,
 ) -> str:
-    """SHA-256 hex over the canonical JSON of everything a caller of the tool depends on."""
+    """
+    SHA-256 hex over the canonical JSON of everything a caller of the tool depends on.
+
+    The output schema enters as its own :func:`digest` (``output_digest``): response schemas
+    are large and shared between operations, so a build hashes each one once.
+    """
     payload = {
         "name": name, "description": description, "input_schema": input_schema,
-        "output_schema": output_schema, "bindings": [_binding(b) for b in bindings],
+        "output_schema": output_digest, "bindings": [_binding(b) for b in bindings],
         "annotations": annotations, "method": method, "path": path,
         "servers": [_server(s) for s in servers],
     }

@@ -110,6 +110,17 @@ class _Builder:
         target = self.op.defs.get(name) if name is not None else None
         return target if isinstance(target, Mapping) else None
 
+    def _described(self, schema: Any, description: str, deprecated: bool) -> Any:
+        # Parameters such as "owner" or "per_page" recur in hundreds of operations of a spec.
+        if not description and not deprecated:
+            return schema
+        key = (id(schema), description, deprecated)
+        hit = self.clean.described.get(key)
+        if hit is None:
+            hit = self.clean.described[key] = (_with_text(schema, description, deprecated,
+                                                          self.options.description_budget), schema)
+        return hit[0]
+
     def parameters(self) -> list[_Arg]:
         args: list[_Arg] = []
         for p in sorted(self.op.parameters, key=lambda p: _ORDER.get(p.location, 4)):
@@ -117,8 +128,8 @@ class _Builder:
                 self.notes.append(ConversionNote(NoteKind.DROPPED, f"header parameter {p.name!r} is ignored "
                                                  "(OpenAPI: Accept, Content-Type and Authorization headers are)"))
                 continue
-            schema = self.clean.visit(p.schema, f"/properties/{escape(p.name)}")
-            schema = _with_text(schema, p.description, p.deprecated, self.options.description_budget)
+            schema = self._described(self.clean.visit(p.schema, f"/properties/{escape(p.name)}"), p.description,
+                                     p.deprecated)
             required = p.required or p.location == ParamLocation.PATH
             args.append(_Arg(p.name, ArgLocation(p.location.value), schema, required, param=p))
         self._check_path(args)
@@ -142,8 +153,7 @@ class _Builder:
             fields = self._fields(shape, media, body.required)
             if fields:
                 return fields
-        schema = self._whole(media)
-        schema = _with_text(schema, body.description, False, self.options.description_budget)
+        schema = self._described(self._whole(media), body.description, False)
         return [_Arg(self.options.body_argument, ArgLocation.BODY, schema, body.required,
                      media_type=media.media_type)]
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from ..tool import NoteKind
 from .text import clean_text, cut
-from .walk import SchemaPass, escape
+from .walk import SchemaPass, escape, map_subschemas
 
 __all__ = ["BINARY_HINT", "RequestSchemaPass", "ResponseSchemaPass", "is_binary"]
 
@@ -34,11 +34,9 @@ def is_binary(schema: Mapping[str, Any]) -> bool:
             or ("contentMediaType" in schema and "contentEncoding" not in schema))
 
 
-def _needs_cleaning(node: Mapping[str, Any]) -> bool:
+def _needs_cleaning(node: Mapping[Any, Any]) -> bool:
     for key in node:
-        if key in _DROP or key == "example" or (isinstance(key, str) and key.startswith("x-")):
-            return True
-        if not isinstance(key, str):
+        if key.__class__ is not str or key in _DROP or key == "example" or key[:2] == "x-":
             return True
     return False
 
@@ -51,21 +49,29 @@ class _CleanPass(SchemaPass):
     def __init__(self, budget: int) -> None:
         super().__init__()
         self.budget = budget
+        self._texts: dict[str, str] = {}  # the same descriptions recur all over a spec
+
+    def text(self, text: str) -> str:
+        """``text`` cleaned and cut to the budget (cached)."""
+        done = self._texts.get(text)
+        if done is None:
+            done = self._texts[text] = cut(clean_text(text), self.budget)
+        return done
 
     def rewrite(self, node: Mapping[str, Any], pointer: str) -> Any:
-        node = self.children(node, pointer)
+        node = map_subschemas(node, self.visit, pointer)
         out: dict[str, Any] | None = dict(node) if _needs_cleaning(node) else None
         if out is not None:
             self._drop_keywords(out)
         for key in _TEXT:
             text = node.get(key)
-            if isinstance(text, str):
-                fixed = cut(clean_text(text), self.budget)
+            if text.__class__ is str:
+                fixed = self.text(text)
                 if fixed != text:
                     out = out if out is not None else dict(node)
                     out[key] = fixed
         props = node.get("properties")
-        if isinstance(props, Mapping):
+        if props.__class__ is dict:
             out = self._hide_properties(out if out is not None else node, props, pointer)
         return self.node_extra(out if out is not None else node, pointer)
 
@@ -84,7 +90,7 @@ class _CleanPass(SchemaPass):
 
     def _hide_properties(self, node: Mapping[str, Any], props: Mapping[Any, Any], pointer: str) -> Any:
         hidden = [name for name, sub in props.items()
-                  if isinstance(sub, Mapping) and sub.get(self.hidden_flag) is True]
+                  if isinstance(sub, dict) and sub.get(self.hidden_flag) is True]
         fix_keys = any(not isinstance(name, str) for name in props)
         if not hidden and not fix_keys:
             return node
@@ -103,6 +109,11 @@ class RequestSchemaPass(_CleanPass):
     """Cleans schemas a tool's arguments are checked against."""
 
     hidden_flag = "readOnly"
+
+    def __init__(self, budget: int) -> None:
+        super().__init__(budget)
+        # (id(schema), description, deprecated) -> (argument schema, schema): see toolsync.convert.inputs.
+        self.described: dict[tuple[int, str, bool], tuple[Any, Any]] = {}
 
     def node_extra(self, node: Mapping[str, Any], pointer: str) -> Mapping[str, Any]:
         if not is_binary(node):

@@ -27,24 +27,33 @@ _INVISIBLE = re.compile(
     "\U000e0001\U000e0020-\U000e007f\U000e0100-\U000e01ef"
     "]+"
 )
-_BLANK_RUN = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
+_BLANK_RUN = re.compile(r"\n{3,}")
 _TRAILING_SPACE = re.compile(r"[ \t]+\n")
-_SPACE_RUN = re.compile(r"\s+")
+_SUPPLEMENT_VS = "\U000e0100"
+
+
+def _maybe_invisible(text: str) -> bool:
+    # C-speed screening: printable text below the variation selectors supplement has nothing to remove.
+    flat = text.replace("\n", "").replace("\t", "") if "\n" in text or "\t" in text else text
+    return not flat.isprintable() or (not flat.isascii() and max(flat, default=" ") >= _SUPPLEMENT_VS)
 
 
 def clean_text(text: str) -> str:
     """``text`` without invisible characters, with ``\\n`` line ends and at most one blank line."""
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _INVISIBLE.sub("", text)
-    if "\n" in text:
-        text = _TRAILING_SPACE.sub("\n", _BLANK_RUN.sub("\n\n", text))
+    if _maybe_invisible(text):
+        text = _INVISIBLE.sub("", text)
+    if " \n" in text or "\t\n" in text:
+        text = _TRAILING_SPACE.sub("\n", text)
+    if "\n\n\n" in text:
+        text = _BLANK_RUN.sub("\n\n", text)
     return text.strip()
 
 
 def one_line(text: str) -> str:
     """Whitespace runs collapsed to one space, for titles."""
-    return _SPACE_RUN.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 def _key(text: str) -> str:

@@ -22,6 +22,7 @@ __all__ = [
     "NoteRecord",
     "SchemaPass",
     "def_name",
+    "direct_refs",
     "escape",
     "map_subschemas",
     "refs_closure",
@@ -40,6 +41,7 @@ SUBSCHEMA_KEYWORDS: dict[str, int] = {
 }
 
 NoteRecord = tuple[str, NoteKind, str]  # (JSON pointer, kind, message)
+_NONE: frozenset[str] = frozenset()
 Visit = Callable[[Any, str], Any]
 
 
@@ -55,30 +57,44 @@ def def_name(ref: str) -> str | None:
     return ref[len(DEFS_PREFIX):].replace("~1", "/").replace("~0", "~")
 
 
-def _map_children(key: str, value: Any, visit: Visit, pointer: str) -> Any:
-    kind = SUBSCHEMA_KEYWORDS[key]
-    here = f"{pointer}/{key}"
-    if kind == _ONE and isinstance(value, list) and key == "items":
-        kind = _LIST  # the draft-04 tuple form of items
-    if kind == _ONE:
-        return visit(value, here)
-    if kind == _MAP and isinstance(value, Mapping):
-        new_map = {name: visit(sub, f"{here}/{escape(str(name))}") for name, sub in value.items()}
-        same = all(new_map[name] is sub for name, sub in value.items())
-        return value if same else new_map
-    if kind == _LIST and isinstance(value, list):
-        new_list = [visit(sub, f"{here}/{i}") for i, sub in enumerate(value)]
-        return value if all(a is b for a, b in zip(new_list, value, strict=True)) else new_list
-    return value
+def _map_dict(value: dict[Any, Any], visit: Visit, here: str) -> dict[Any, Any]:
+    new: dict[Any, Any] | None = None
+    for name, sub in value.items():
+        token = name if isinstance(name, str) and "~" not in name and "/" not in name else escape(str(name))
+        done = visit(sub, f"{here}/{token}")
+        if done is not sub:
+            if new is None:
+                new = dict(value)
+            new[name] = done
+    return value if new is None else new
+
+
+def _map_list(value: list[Any], visit: Visit, here: str) -> list[Any]:
+    new: list[Any] | None = None
+    for i, sub in enumerate(value):
+        done = visit(sub, f"{here}/{i}")
+        if done is not sub:
+            if new is None:
+                new = list(value)
+            new[i] = done
+    return value if new is None else new
 
 
 def map_subschemas(node: Mapping[str, Any], visit: Visit, pointer: str) -> Mapping[str, Any]:
     """``node`` with ``visit(child, child_pointer)`` applied to each direct subschema."""
     out: dict[str, Any] | None = None
     for key, value in node.items():
-        if key not in SUBSCHEMA_KEYWORDS:
+        kind = SUBSCHEMA_KEYWORDS.get(key)
+        if kind is None:
             continue
-        new = _map_children(key, value, visit, pointer)
+        here = f"{pointer}/{key}"
+        new: Any
+        if isinstance(value, list):  # a list of schemas, or the draft-04 tuple form of items
+            new = _map_list(value, visit, here) if kind != _MAP else value
+        elif kind == _MAP:
+            new = _map_dict(value, visit, here) if isinstance(value, dict) else value
+        else:
+            new = visit(value, here)
         if new is not value:
             if out is None:
                 out = dict(node)
@@ -95,12 +111,15 @@ class SchemaPass:
     the pointer where it is met again, so every tree gets the notes that concern it.
     """
 
+    # True when the rewrite of a node depends on the node alone (memo key ``id(node)``).
+    by_identity = True
+
     def __init__(self) -> None:
         self.notes: list[NoteRecord] = []
         self._memo: dict[Hashable, tuple[Any, tuple[NoteRecord, ...], Any]] = {}
 
     def memo_key(self, node: Mapping[str, Any]) -> Hashable | None:
-        """The memo key of ``node``; None when the rewrite depends on more than the node."""
+        """The memo key of ``node`` when :attr:`by_identity` is false; None: do not memoize."""
         return id(node)
 
     def rewrite(self, node: Mapping[str, Any], pointer: str) -> Any:
@@ -117,9 +136,10 @@ class SchemaPass:
         self.notes.append((pointer, kind, message))
 
     def visit(self, node: Any, pointer: str) -> Any:
-        if not isinstance(node, Mapping):
+        # Schemas are plain dicts (JSON and YAML parsers make nothing else); the ABC check is slow.
+        if not isinstance(node, dict):
             return self.leaf(node, pointer)
-        key = self.memo_key(node)
+        key = id(node) if self.by_identity else self.memo_key(node)
         if key is not None:
             hit = self._memo.get(key)
             if hit is not None:
@@ -141,9 +161,10 @@ class SchemaPass:
         return notes
 
 
-def _direct_refs(node: Any, memo: dict[int, tuple[frozenset[str], Any]]) -> frozenset[str]:
-    if not isinstance(node, Mapping):
-        return frozenset()
+def direct_refs(node: Any, memo: dict[int, tuple[frozenset[str], Any]]) -> frozenset[str]:
+    """The ``$ref`` values written anywhere in ``node`` (memoized by node identity in ``memo``)."""
+    if not isinstance(node, dict):
+        return _NONE
     hit = memo.get(id(node))
     if hit is not None:
         return hit[0]
@@ -155,15 +176,15 @@ def _direct_refs(node: Any, memo: dict[int, tuple[frozenset[str], Any]]) -> froz
         kind = SUBSCHEMA_KEYWORDS.get(key)
         if kind is None:
             continue
-        if isinstance(value, Mapping) and kind == _MAP:
+        if isinstance(value, dict) and kind == _MAP:
             for sub in value.values():
-                found |= _direct_refs(sub, memo)
+                found |= direct_refs(sub, memo)
         elif isinstance(value, list):
             for sub in value:
-                found |= _direct_refs(sub, memo)
+                found |= direct_refs(sub, memo)
         else:
-            found |= _direct_refs(value, memo)
-    result = frozenset(found)
+            found |= direct_refs(value, memo)
+    result = frozenset(found) if found else _NONE
     memo[id(node)] = (result, node)
     return result
 
@@ -177,7 +198,7 @@ def refs_closure(
     Raises:
         ConversionError: a ``$ref`` that does not point to one of ``defs``.
     """
-    pending = [ref for root in roots for ref in sorted(_direct_refs(root, memo))]
+    pending = [ref for root in roots for ref in sorted(direct_refs(root, memo))]
     seen: dict[str, None] = {}
     while pending:
         ref = pending.pop()
@@ -187,5 +208,5 @@ def refs_closure(
                                   "#/$defs/<Name> of the operation's cyclic schemas can stay", source=source)
         if name not in seen:
             seen[name] = None
-            pending.extend(sorted(_direct_refs(defs[name], memo)))
+            pending.extend(sorted(direct_refs(defs[name], memo)))
     return sorted(seen)

@@ -197,8 +197,13 @@ def _request_default(old: Schema, new: Schema) -> Iterator[SchemaChange]:
 # Format and pattern
 
 
+def _text(schema: Schema, keyword: str) -> str | None:
+    value = schema.get(keyword)
+    return value if isinstance(value, str) else None
+
+
 def _request_format(old: Schema, new: Schema) -> Iterator[SchemaChange]:
-    before, after = old.get("format"), new.get("format")
+    before, after = _text(old, "format"), _text(new, "format")
     if before == after:
         return
     if before is None:
@@ -212,7 +217,7 @@ def _request_format(old: Schema, new: Schema) -> Iterator[SchemaChange]:
 
 
 def _request_pattern(old: Schema, new: Schema) -> Iterator[SchemaChange]:
-    before, after = old.get("pattern"), new.get("pattern")
+    before, after = _text(old, "pattern"), _text(new, "pattern")
     if before == after:
         return
     if before is None:

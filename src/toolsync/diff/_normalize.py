@@ -14,13 +14,15 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["DEFS_PREFIX", "Norm", "Normalizer", "changed_defs", "type_set"]
+__all__ = ["DEFS_PREFIX", "Norm", "Normalizer", "Variant", "changed_defs", "type_set"]
 
 DEFS_PREFIX = "#/$defs/"
 # Keys that do not change what a schema accepts; a variant made only of these and `type: null` is "null".
 _ANNOTATIONS = frozenset({"title", "description", "example", "examples", "default", "deprecated",
                           "readOnly", "writeOnly", "$comment"})
 _MAX_REF_HOPS = 32
+# Parent keywords not copied into each oneOf/anyOf variant: they describe the union, not its members.
+_UNION_ONLY = frozenset({"title", "description", "discriminator", "example", "examples", "$comment"})
 
 
 @dataclass(slots=True, eq=False)
@@ -34,6 +36,18 @@ class Norm:
     prop_origin: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # Property name -> the same, for each name listed in ``required``.
     req_origin: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Variant:
+    """One oneOf/anyOf member with the parent's other keywords merged in (paths relative to the parent)."""
+
+    index: int
+    # Prefix for paths inside ``norm``: empty when the parent's keywords were merged in.
+    path: tuple[str, ...]
+    norm: Norm
+    # Where the member itself is written, relative to the parent.
+    at: tuple[str, ...] = ()
 
 
 def type_set(value: Any) -> frozenset[str] | None:
@@ -53,6 +67,8 @@ class Normalizer:
         # id -> (the input, kept alive so its id is never reused, and its Norm).
         self._cache: dict[int, tuple[object, Norm]] = {}
         self._busy: set[int] = set()
+        self._variants: dict[int, tuple[Norm, list[Variant]]] = {}
+        self._non_null: dict[int, tuple[Norm, Norm]] = {}
 
     def __call__(self, schema: Any) -> Norm:
         hit = self._cache.get(id(schema))
@@ -68,6 +84,34 @@ class Normalizer:
             self._busy.discard(id(schema))
         self._cache[id(schema)] = (schema, norm)
         return norm
+
+    def variants(self, norm: Norm) -> list[Variant]:
+        """
+        The oneOf (else anyOf) members of ``norm``, each merged with the parent's other keywords:
+        ``{properties: P, anyOf: [{required: [a]}, {required: [b]}]}`` is two objects with properties P,
+        one requiring ``a`` and one ``b``. Empty when there are none. Cached, so identities are stable.
+        """
+        hit = self._variants.get(id(norm))
+        if hit is None:
+            hit = (norm, list(self._distribute(norm)))
+            self._variants[id(norm)] = hit
+        return hit[1]
+
+    def _distribute(self, norm: Norm) -> Iterator[Variant]:
+        keyword = next((k for k in ("oneOf", "anyOf") if isinstance(norm.schema.get(k), list) and norm.schema[k]),
+                       None)
+        if keyword is None:
+            return
+        at = (*norm.origin.get(keyword, ()), keyword)
+        shared = {k: v for k, v in norm.schema.items() if k != keyword and k not in _UNION_ONLY}
+        parent = Norm(shared, norm.origin, norm.prop_origin, norm.req_origin)
+        for index, item in enumerate(norm.schema[keyword]):
+            member = self(item)
+            where = (*at, str(index))
+            if shared:
+                yield Variant(index, (), _merge([((), parent), (where, member)]), where)
+            else:
+                yield Variant(index, where, member, where)
 
     def target(self, ref: str) -> Any:
         """The schema ``ref`` points to (following ref chains), or None when it is not a ``$defs`` ref."""
@@ -119,12 +163,39 @@ class Normalizer:
             other = 1 - nulls[0]
             rest = Norm({k: v for k, v in norm.schema.items() if k != keyword}, dict(norm.origin),
                         dict(norm.prop_origin), dict(norm.req_origin))
-            folded = _merge([((), rest), ((*norm.origin.get(keyword, ()), keyword, str(other)), normed[other])])
-            kinds = type_set(folded.schema.get("type"))
-            if kinds is not None:
-                folded.schema["type"] = sorted(kinds | {"null"})
-            return folded
+            member = _with_null(normed[other], variants[nulls[0]])
+            return _merge([((), rest), ((*norm.origin.get(keyword, ()), keyword, str(other)), member)])
         return norm
+
+    def without_null(self, norm: Norm) -> Norm | None:
+        """``norm`` not accepting null: None when it accepts only null, ``norm`` when it never did."""
+        kinds = type_set(norm.schema.get("type"))
+        if kinds is None or "null" not in kinds:
+            return norm
+        if kinds == {"null"}:
+            return None
+        hit = self._non_null.get(id(norm))
+        if hit is None:
+            schema = {**norm.schema, "type": sorted(kinds - {"null"})}
+            if isinstance(schema.get("enum"), list):
+                schema["enum"] = [value for value in schema["enum"] if value is not None]
+            hit = (norm, Norm(schema, norm.origin, norm.prop_origin, norm.req_origin))
+            self._non_null[id(norm)] = hit
+        return hit[1]
+
+
+def _with_null(norm: Norm, null_schema: Any) -> Norm:
+    """``norm`` also accepting null: added to its types, or as one more variant of its own union."""
+    kinds = type_set(norm.schema.get("type"))
+    if kinds is not None:
+        return Norm({**norm.schema, "type": sorted(kinds | {"null"})}, norm.origin, norm.prop_origin,
+                    norm.req_origin)
+    union = next((k for k in ("oneOf", "anyOf") if isinstance(norm.schema.get(k), list)), None)
+    if union is None:
+        return norm  # no type: it accepts null already
+    # anyOf: [oneOf: [A, B], null] is oneOf: [A, B, null]: one level of variants to compare.
+    return Norm({**norm.schema, union: [*norm.schema[union], null_schema]}, norm.origin, norm.prop_origin,
+                norm.req_origin)
 
 
 def _is_null(norm: Norm) -> bool:

@@ -16,14 +16,16 @@ from typing import Any
 from ._change import SchemaChange
 from ._finding import FindingSeverity
 from ._keywords import REQUEST_RULES, RESPONSE_RULES
-from ._normalize import Norm, Normalizer, refs_in
-from ._variants import Variant, label, match_variants
+from ._normalize import Norm, Normalizer, Variant, refs_in
+from ._variants import label, match_variants
 
 __all__ = ["MAX_DEPTH", "SchemaDiff", "Side"]
 
 # Nesting levels compared; deeper differences are reported as one warning (keeps recursion bounded).
 MAX_DEPTH = 64
 B, W, I = FindingSeverity.BREAKING, FindingSeverity.WARNING, FindingSeverity.INFO
+# Stands for an absent items/additionalProperties; one object, so its comparisons are memoized.
+_ANY: dict[str, Any] = {}
 
 
 class Side(StrEnum):
@@ -87,12 +89,10 @@ class SchemaDiff:
         return found
 
     def _level(self, old: Norm, new: Norm, depth: int) -> Iterator[SchemaChange]:
-        olds, news = self._variants(old, self._old), self._variants(new, self._new)
+        olds, news = self._old.variants(old), self._new.variants(new)
         if olds or news:
-            # A plain schema on one side is compared as that side's only variant.
-            yield from self._compare_variants(olds or [((), old)], news or [((), new)], depth)
-            if not (olds and news):
-                return
+            yield from self._union(olds or [Variant(0, (), old)], news or [Variant(0, (), new)], depth)
+            return
         if old.schema != new.schema:
             for rule in self._rules:
                 yield from rule(old.schema, new.schema)
@@ -107,8 +107,8 @@ class SchemaDiff:
         before, after = old.schema.get(keyword), new.schema.get(keyword)
         if (before is None and after is None) or before is False or after is False:
             return  # absent on both sides, or closed/opened: a keyword rule reports that
-        before = {} if before is None or before is True else before
-        after = {} if after is None or after is True else after
+        before = _ANY if before is None or before is True else before
+        after = _ANY if after is None or after is True else after
         old_at, new_at = (*old.origin.get(keyword, ()), keyword), (*new.origin.get(keyword, ()), keyword)
         for change in self._child(before, after, depth + 1):
             yield change.under(name, old_at, new_at)
@@ -162,29 +162,52 @@ class SchemaDiff:
     # -----------------------------------------------------------------------------------------
     # oneOf / anyOf
 
-    @staticmethod
-    def _variants(norm: Norm, side: Normalizer) -> list[Variant]:
-        for keyword in ("oneOf", "anyOf"):
-            items = norm.schema.get(keyword)
-            if isinstance(items, list) and items:
-                at = norm.origin.get(keyword, ())
-                return [((*at, keyword, str(index)), side(item)) for index, item in enumerate(items)]
-        return []
+    def _union(self, olds: list[Variant], news: list[Variant], depth: int) -> Iterator[SchemaChange]:
+        """
+        Compare two unions (a plain schema is its side's only variant). Null is taken out of every
+        variant first and compared once, wherever each side spells it (a type, or a variant of its own).
+        """
+        olds, old_null = _strip_null(olds, self._old)
+        news, new_null = _strip_null(news, self._new)
+        if old_null and not new_null and self.side is Side.REQUEST:
+            yield SchemaChange("schema.null-removed", B, "no longer accepts null")
+        elif new_null and not old_null:
+            yield SchemaChange("schema.null-added", I,
+                               "now accepts null" if self.side is Side.REQUEST else "may now be null")
+        yield from self._compare_variants(olds, news, depth)
 
     def _compare_variants(self, olds: list[Variant], news: list[Variant], depth: int) -> Iterator[SchemaChange]:
         pairs, lost, gained = match_variants(olds, news)
-        for (old_at, old), (new_at, new) in pairs:
-            for change in self._compare(old, new, depth + 1):
-                yield change.under(None, old_at, new_at)
+        for before, after in pairs:
+            for change in self._compare(before.norm, after.norm, depth + 1):
+                yield change.under(None, before.path, after.path)
         if self.side is Side.REQUEST:
-            for at, old in lost:
-                yield SchemaChange("schema.variant-removed", B,
-                                   f"no longer accepts the variant {label(at, old)}",
-                                   old_path=at)
-        for at, new in gained:
-            verb = "now accepts" if self.side is Side.REQUEST else "may now return"
-            yield SchemaChange("schema.variant-added", I, f"{verb} a new variant {label(at, new)}",
-                               new_path=at)
+            for before in lost:
+                if not self._covered(before, news, depth):
+                    yield SchemaChange("schema.variant-removed", B, f"no longer accepts the variant {label(before)}",
+                                       old_path=before.at)
+        verb = "now accepts" if self.side is Side.REQUEST else "may now return"
+        for after in gained:
+            yield SchemaChange("schema.variant-added", I, f"{verb} a new variant {label(after)}", new_path=after.at)
+
+    def _covered(self, before: Variant, news: list[Variant], depth: int) -> bool:
+        """Whether some new variant accepts everything ``before`` did (variants merged into a wider one)."""
+        return any(all(change.severity is not B for change in self._compare(before.norm, after.norm, depth + 1))
+                   for after in news)
+
+
+def _strip_null(variants: list[Variant], side: Normalizer) -> tuple[list[Variant], bool]:
+    out: list[Variant] = []
+    nullable = False
+    for variant in variants:
+        stripped = side.without_null(variant.norm)
+        if stripped is variant.norm:
+            out.append(variant)
+            continue
+        nullable = True
+        if stripped is not None:
+            out.append(Variant(variant.index, variant.path, stripped, variant.at))
+    return out, nullable
 
 
 def _required(norm: Norm) -> frozenset[str]:

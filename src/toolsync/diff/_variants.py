@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeAlias
+from typing import Any
 
 from ._keywords import infer_types, type_phrase
-from ._normalize import Norm
+from ._normalize import Variant
 
-__all__ = ["Variant", "label", "match_variants"]
-
-# (path from the parent schema to the variant, the variant normalized)
-Variant: TypeAlias = tuple[tuple[str, ...], Norm]
+__all__ = ["label", "match_variants"]
 
 
 def match_variants(olds: list[Variant], news: list[Variant]) -> tuple[
@@ -21,7 +18,7 @@ def match_variants(olds: list[Variant], news: list[Variant]) -> tuple[
     Variants of disjoint types never pair. Returns (pairs, old variants lost, new variants gained).
     """
     scored = sorted(
-        ((-_score(old[1].schema, new[1].schema), i, j) for i, old in enumerate(olds) for j, new in enumerate(news)),
+        ((-_score(old.norm.schema, new.norm.schema), i, j) for i, old in enumerate(olds) for j, new in enumerate(news)),
     )
     used_old: set[int] = set()
     used_new: set[int] = set()
@@ -49,10 +46,27 @@ def _score(old: Mapping[str, Any], new: Mapping[str, Any]) -> float:
         return 0.0  # a discriminating constant (kind: cat vs kind: fish) differs
     titled = old.get("title") is not None and old.get("title") == new.get("title")
     names_old, names_new = _names(old), _names(new)
-    overlap = len(names_old & names_new) / len(names_old | names_new) if names_old or names_new else 1.0
-    if not titled and overlap < 0.5:
+    # Containment pairs a variant with a grown version of itself; Jaccard and the required lists break ties.
+    contained = _overlap(names_old, names_new, min)
+    if not titled and contained < 0.5:
         return 0.0
-    return 10.0 + (20.0 if titled else 0.0) + 10.0 * overlap
+    required = _overlap(_required(old), _required(new), max)
+    return 10.0 + (20.0 if titled else 0.0) + 10.0 * contained + 5.0 * _overlap(names_old, names_new, max) \
+        + 5.0 * required
+
+
+def _overlap(left: set[str], right: set[str], size: Any) -> float:
+    """Shared names over the smaller (``min``) or larger (``max``) set; 1.0 when both are empty."""
+    if not left and not right:
+        return 1.0
+    if not left or not right:
+        return 0.0
+    return len(left & right) / float(size(len(left), len(right)))
+
+
+def _required(schema: Mapping[str, Any]) -> set[str]:
+    names = schema.get("required")
+    return {name for name in names if isinstance(name, str)} if isinstance(names, list) else set()
 
 
 def _tags(schema: Mapping[str, Any]) -> dict[str, str]:
@@ -79,9 +93,8 @@ def _names(schema: Mapping[str, Any]) -> set[str]:
     return set(props) if isinstance(props, Mapping) else set()
 
 
-def label(path: tuple[str, ...], norm: Norm) -> str:
+def label(variant: Variant) -> str:
     """``#2 (Cat)`` or ``#1 (string)``: the variant's position and what it looks like."""
-    title = norm.schema.get("title")
-    what = title if isinstance(title, str) and title else type_phrase(infer_types(norm.schema))
-    index = int(path[-1]) if path and path[-1].isdigit() else 0
-    return f"#{index + 1} ({what})"
+    title = variant.norm.schema.get("title")
+    what = title if isinstance(title, str) and title else type_phrase(infer_types(variant.norm.schema))
+    return f"#{variant.index + 1} ({what})"

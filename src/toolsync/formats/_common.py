@@ -83,7 +83,7 @@ def state(node: dict[str, Any], sentences: Iterable[str | None]) -> dict[str, An
 
 def allows_null(schema: Any) -> bool:
     """Whether ``schema`` already accepts ``null`` (by type, enum, const or an anyOf branch)."""
-    if not isinstance(schema, Mapping):
+    if not isinstance(schema, dict):
         return schema is True
     kind = schema.get("type")
     if kind == "null" or (isinstance(kind, list) and "null" in kind):

@@ -35,6 +35,7 @@ class RenderContext:
     def __init__(self, options: ToolOptions) -> None:
         self.options = options
         self._passes: dict[str, SchemaPass] = {}
+        self._memos: dict[str, dict[Any, Any]] = {}
 
     def schema_pass(self, key: str, factory: Callable[[], _P]) -> _P:
         """The pass stored under ``key``, made by ``factory`` the first time."""
@@ -42,6 +43,10 @@ class RenderContext:
         if found is None:
             found = self._passes[key] = factory()
         return found  # type: ignore[return-value]
+
+    def memo(self, key: str) -> dict[Any, Any]:
+        """A dict stored under ``key`` for the whole run (for caches keyed by node identity)."""
+        return self._memos.setdefault(key, {})
 
 
 Formatter = Callable[[Tool, RenderContext], Rendered]

@@ -111,7 +111,7 @@ class StrictPass(ProviderPass):
             out["type"] = kinds[0] = "object"
         if "object" in kinds:
             self._close(node, out, pointer)
-        if "array" in kinds and not isinstance(out.get("items"), Mapping | bool):
+        if "array" in kinds and not isinstance(out.get("items"), dict | bool):
             self.note(pointer, NoteKind.FALLBACK, "an array does not say what its items are")
         if kind is None and not any(k in out for k in ("enum", "const", "anyOf", "$ref")):
             self.note(pointer, NoteKind.FALLBACK, "a schema accepts any value")
@@ -156,7 +156,7 @@ class StrictPass(ProviderPass):
 
 
 def _nullable(schema: Any) -> Any:
-    if not isinstance(schema, Mapping) or allows_null(schema):
+    if not isinstance(schema, dict) or allows_null(schema):
         return schema
     kind = schema.get("type")
     if "$ref" in schema or "const" in schema or (kind is None and "anyOf" not in schema):
@@ -185,7 +185,7 @@ class _Stats:
 
 
 def _stats(node: Any, memo: dict[int, tuple[_Stats, Any]]) -> _Stats:
-    if not isinstance(node, Mapping):
+    if not isinstance(node, dict):
         return _Stats()
     hit = memo.get(id(node))
     if hit is not None:
@@ -194,12 +194,12 @@ def _stats(node: Any, memo: dict[int, tuple[_Stats, Any]]) -> _Stats:
     children: list[Any] = []
     for key in ("properties", "$defs"):
         sub = node.get(key)
-        if isinstance(sub, Mapping):
+        if isinstance(sub, dict):
             children.extend(sub.values())
             total.chars += sum(len(str(k)) for k in sub)
             total.properties += len(sub) if key == "properties" else 0
     for key in ("items", "additionalProperties"):
-        if isinstance(node.get(key), Mapping):
+        if isinstance(node.get(key), dict):
             children.append(node[key])
     if isinstance(node.get("anyOf"), list):
         children.extend(node["anyOf"])

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
-__all__ = ["Shape", "declared_version", "measure", "pointer_of", "resolve_pointer", "without_external_refs"]
+__all__ = ["Shape", "declared_version", "iter_refs", "measure", "pointer_of", "resolve_pointer", "without_external_refs"]
 
-# Values under these keys are data, not spec objects: a "$ref" inside them is never followed.
+# Values under these keys are data, not spec objects: a "$ref" inside them is never followed...
 _DATA_KEYS = frozenset({"example", "examples", "default", "enum", "const"})
+# ...unless the key is a name in a map of schemas (a property called "default").
+_NAME_MAPS = frozenset({"properties", "patternProperties", "$defs", "definitions", "dependentSchemas", "schemas"})
 Path = tuple[str | int, ...]
 
 
@@ -109,20 +111,37 @@ def _standin(path: Path, ref: str, serial: int) -> dict[str, Any]:
     return {}
 
 
-def _scan(document: Any) -> _Rewrite:
-    rewrite = _Rewrite()
+def iter_refs(document: Any, *, external_only: bool = False) -> Iterator[tuple[Path, str]]:
+    """(path, ref) for every ``$ref`` string outside example and default values, in document order.
+
+    With ``external_only``, only non-local refs, and nothing inside an object holding one (it is
+    replaced whole).
+    """
     stack: list[tuple[Any, Path]] = [(document, ())]
     while stack:
         node, path = stack.pop()
         if isinstance(node, Mapping):
             ref = node.get("$ref")
-            if isinstance(ref, str) and not ref.startswith("#"):
-                rewrite.found.append((path, ref))
-                rewrite.standins.append((path, _standin(path, ref, len(rewrite.found))))
-                continue
-            stack.extend((v, (*path, k)) for k, v in node.items() if k not in _DATA_KEYS)
+            if isinstance(ref, str):
+                external = not ref.startswith("#")
+                if external or not external_only:
+                    yield path, ref
+                if external and external_only:
+                    continue
+            named = bool(path) and path[-1] in _NAME_MAPS
+            kids = [(v, (*path, k)) for k, v in node.items() if named or k not in _DATA_KEYS]
         elif isinstance(node, list):
-            stack.extend((v, (*path, i)) for i, v in enumerate(node))
+            kids = [(v, (*path, i)) for i, v in enumerate(node)]
+        else:
+            continue
+        stack.extend(reversed(kids))
+
+
+def _scan(document: Any) -> _Rewrite:
+    rewrite = _Rewrite()
+    for path, ref in iter_refs(document, external_only=True):
+        rewrite.found.append((path, ref))
+        rewrite.standins.append((path, _standin(path, ref, len(rewrite.found))))
     return rewrite
 
 

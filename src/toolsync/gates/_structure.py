@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..ir import HTTP_METHODS, Diagnostic, Severity
-from ._document import declared_version, resolve_pointer
+from ._document import declared_version, iter_refs, pointer_of, resolve_pointer
 from ._schema import child_pointer
 
 __all__ = ["structural_errors"]
@@ -20,6 +20,47 @@ _LOCATIONS = {
 MAX_REF_HOPS = 64
 
 
+def _follow(document: Any, node: Any) -> tuple[Any | None, list[str], str | None]:
+    """(target, refs followed, problem) for a chain of local refs; problem is "unresolved" or "loop"."""
+    seen: list[str] = []
+    while isinstance(node, Mapping) and isinstance(ref := node.get("$ref"), str):
+        if not ref.startswith("#"):
+            return None, seen, None  # external: never read by the spec gate
+        if ref in seen or len(seen) >= MAX_REF_HOPS:
+            return None, [*seen, ref], "loop"
+        seen.append(ref)
+        found, node = resolve_pointer(document, ref)
+        if not found:
+            return None, seen, "unresolved"
+    return node, seen, None
+
+
+def ref_errors(document: Mapping[str, Any], source: str) -> list[Diagnostic]:
+    """Local refs that point at nothing or only at other refs in a loop.
+
+    Errors under ``paths`` (an operation needs them); warnings elsewhere (only a problem once used).
+    """
+    found: list[Diagnostic] = []
+    verdicts: dict[str, tuple[list[str], str | None]] = {}
+    for path, ref in iter_refs(document):
+        if not ref.startswith("#"):
+            continue
+        if ref not in verdicts:
+            _, chain, problem = _follow(document, {"$ref": ref})
+            verdicts[ref] = (chain, problem)
+        chain, problem = verdicts[ref]
+        if problem is None:
+            continue
+        severity = Severity.ERROR if path[:1] == ("paths",) else Severity.WARNING
+        if problem == "loop":
+            message = f"$ref chain {' -> '.join(chain)} never reaches an object; break the loop"
+            found.append(Diagnostic("spec.ref.loop", message, severity, pointer_of(path), source))
+        else:
+            message = f"$ref {chain[-1]!r} points at nothing in this document"
+            found.append(Diagnostic("spec.ref.unresolved", message, severity, pointer_of(path), source))
+    return found
+
+
 class _Structure:
     def __init__(self, document: Mapping[str, Any], version: str, source: str) -> None:
         self.document = document
@@ -30,22 +71,9 @@ class _Structure:
     def error(self, code: str, pointer: str, message: str) -> None:
         self.found.append(Diagnostic(code, message, Severity.ERROR, pointer or None, self.source))
 
-    def resolve(self, node: Any, pointer: str) -> Any | None:
-        """Follow local ``$ref`` chains; None (after reporting) when one is broken or loops."""
-        seen: list[str] = []
-        while isinstance(node, Mapping) and isinstance(ref := node.get("$ref"), str):
-            if not ref.startswith("#"):
-                return None  # external: not read here; the spec gate reports it once, as information
-            if ref in seen or len(seen) >= MAX_REF_HOPS:
-                self.error("spec.ref.loop", pointer, f"$ref chain {' -> '.join([*seen, ref])} never reaches "
-                           "an object; break the loop")
-                return None
-            seen.append(ref)
-            ok, node = resolve_pointer(self.document, ref)
-            if not ok:
-                self.error("spec.ref.unresolved", pointer, f"$ref {ref!r} points at nothing in this document")
-                return None
-        return node
+    def resolve(self, node: Any) -> Any | None:
+        """Follow local ``$ref`` chains; None when one is external, broken or loops (reported elsewhere)."""
+        return _follow(self.document, node)[0]
 
     def run(self) -> None:
         paths = self.document.get("paths")
@@ -62,7 +90,7 @@ class _Structure:
                 self.path_item(child_pointer("/paths", str(path)), item)
 
     def path_item(self, pointer: str, item: Any) -> None:
-        item = self.resolve(item, pointer)
+        item = self.resolve(item)
         if item is None:
             return
         if not isinstance(item, Mapping):
@@ -93,7 +121,7 @@ class _Structure:
             self.parameter(child_pointer(pointer, index), parameter)
 
     def parameter(self, pointer: str, parameter: Any) -> None:
-        parameter = self.resolve(parameter, pointer)
+        parameter = self.resolve(parameter)
         if parameter is None:
             return
         if not isinstance(parameter, Mapping):
@@ -113,7 +141,7 @@ class _Structure:
                        f"{location!r} (OpenAPI {self.version} allows {', '.join(allowed)})")
 
     def request_body(self, pointer: str, body: Any) -> None:
-        body = self.resolve(body, pointer)
+        body = self.resolve(body)
         if body is None:
             return
         if not isinstance(body, Mapping):
@@ -139,4 +167,4 @@ def structural_errors(document: Any, source: str) -> tuple[str | None, list[Diag
         return None, [Diagnostic("spec.version", message, Severity.ERROR, pointer, source)]
     check = _Structure(document, version, source)
     check.run()
-    return version, check.found
+    return version, check.found + ref_errors(document, source)

@@ -153,8 +153,8 @@ def event_from_dict(data: Mapping[str, Any]) -> Event:
     if cls is None:
         raise ValueError(f"unknown event kind {data.get('kind')!r}")
     names = {f.name for f in dataclasses.fields(cls)}
-    values = {k: (tuple(v) if isinstance(v, list) else v) for k, v in data.items() if k in names}
-    values["trigger"] = Trigger(values["trigger"])
+    values: dict[str, Any] = {k: (tuple(v) if isinstance(v, list) else v) for k, v in data.items() if k in names}
+    values["trigger"] = Trigger(str(values["trigger"]))
     return cls(**values)
 
 

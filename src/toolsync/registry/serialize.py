@@ -18,10 +18,10 @@ import dataclasses
 import hashlib
 import types
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from enum import Enum
 from functools import cache
-from typing import Any, Literal, Union, get_args, get_origin
+from typing import Any, Literal, Union, cast, get_args, get_origin
 
 import orjson
 
@@ -154,18 +154,20 @@ def _same(value: Any, default: Any) -> bool:
         return False
     try:
         return bool(value == default) and type(value) is type(default)
-    except Exception:  # an exotic __eq__ must not stop a save: keep the value
+    except Exception:  # noqa: BLE001 - an exotic __eq__ must not stop a save: keep the value
         return False
 
 
 def encode(value: Any) -> Any:
     """The JSON-ready form of a dataclass value (``Tool``, ``SpecConfig``, ``SpecEntry`` …)."""
-    return codec(type(value))[0](value)
+    encoder: Callable[[Any], Any] = codec(cast(Hashable, type(value)))[0]
+    return encoder(value)
 
 
 def decode(tp: type[Any], data: Any) -> Any:
     """The value of type ``tp`` rebuilt from :func:`encode`'s output."""
-    return codec(tp)[1](data)
+    decoder: Callable[[Any], Any] = codec(cast(Hashable, tp))[1]
+    return decoder(data)
 
 
 def dumps(value: Any) -> bytes:

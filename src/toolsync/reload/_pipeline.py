@@ -6,9 +6,10 @@ import copy
 from typing import TYPE_CHECKING
 
 from ..errors import ToolsyncError
-from ..pipeline import CompiledSpec, compile_spec
+from ..pipeline import CompiledSpec, compile_from_spec
 from ..registry import Trigger
-from ..spec.sources import NotModified, SourceBytes, afetch_url, fetch_url
+from ..spec.loader import load_bytes
+from ..spec.sources import NotModified, SourceBytes, afetch_url, fetch_url, media_type_for
 
 if TYPE_CHECKING:
     from ..config import SpecConfig
@@ -21,9 +22,9 @@ __all__ = [
     "Trigger",
     "afetch",
     "commit",
-    "compile_fetched",
-    "compile_file",
+    "compile_bytes",
     "fetch",
+    "media_type_for",
     "naming",
     "record_failure",
     "remove",
@@ -32,14 +33,18 @@ __all__ = [
 ]
 
 
-def compile_file(config: SpecConfig, previous: CompiledSpec | None) -> CompiledSpec:
-    """Run the whole pipeline on a file spec, reusing the unchanged tools of ``previous``."""
-    return compile_spec(config, previous=previous)
-
-
-def compile_fetched(config: SpecConfig, payload: SourceBytes, previous: CompiledSpec | None) -> CompiledSpec:
-    """Run the pipeline on bytes already fetched from ``config.source``."""
-    return compile_spec(config, previous=previous)
+def compile_bytes(
+    registry: Registry, config: SpecConfig, payload: SourceBytes, previous: CompiledSpec | None,
+    name: str | None = None,
+) -> CompiledSpec:
+    """
+    Run the pipeline on bytes already read from ``config.source`` (a file or a URL), with the
+    registry's tool options, reusing the tools of ``previous`` for operations that did not change.
+    ``name`` (else ``config.name``, else the spec's title) is the spec's registry name.
+    """
+    spec = load_bytes(payload, source=config.source, name=name or config.name, limits=config.limits,
+                      fetch=config.fetch, on_unresolved_ref=config.on_unresolved_ref)
+    return compile_from_spec(spec, config, previous=previous, options=registry.options.tool_options)
 
 
 def fetch(config: SpecConfig, *, etag: str | None = None, last_modified: str | None = None
@@ -59,9 +64,11 @@ def commit(registry: Registry, compiled: CompiledSpec, trigger: Trigger) -> Chan
     return registry.apply(compiled, trigger=trigger)
 
 
-def record_failure(registry: Registry, config: SpecConfig, error: ToolsyncError, trigger: Trigger) -> None:
+def record_failure(
+    registry: Registry, config: SpecConfig, error: ToolsyncError, trigger: Trigger, spec: str | None
+) -> None:
     """Tell the registry a reload failed (it emits SpecFailed and keeps the last good version)."""
-    registry.record_failure(config, error, trigger=trigger)
+    registry.record_failure(config, error, trigger=trigger, action="reload", spec=spec)
 
 
 def remove(registry: Registry, name: str, trigger: Trigger) -> ChangeSet | None:

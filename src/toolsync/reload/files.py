@@ -18,12 +18,12 @@ import re
 import threading
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..errors import NameConflictError, SourceError, ToolsyncError
 from . import _pipeline as pipeline
-from .filestate import FileState, observe
+from .filestate import FileState, observe, read
 from .outcome import OutcomeKind, ReloadOutcome
 from .queue import ReloadRequest, Retry
 from .settings import ReloadSettings
@@ -52,13 +52,9 @@ def is_candidate(path: str) -> bool:
 _SPEC_KEY = re.compile(rb"""^\s*['"]?(?:openapi|swagger)['"]?\s*:|"(?:openapi|swagger)"\s*:""", re.MULTILINE)
 
 
-def looks_like_spec(path: str, head: int = 64 * 1024) -> bool:
-    """A cheap sniff: does an ``openapi:`` or ``swagger:`` key appear near the top of the file?"""
-    try:
-        with open(path, "rb") as f:
-            return _SPEC_KEY.search(f.read(head)) is not None
-    except OSError:
-        return False
+def looks_like_spec(data: bytes, head: int = 64 * 1024) -> bool:
+    """A cheap sniff: does an ``openapi:`` or ``swagger:`` key appear near the top of the document?"""
+    return _SPEC_KEY.search(data[:head]) is not None
 
 
 @dataclass(eq=False)
@@ -115,28 +111,35 @@ class FileReloader:
             return self._give_up(target, request, error, None)
 
     def _handle(self, target: FileTarget, request: ReloadRequest) -> ReloadOutcome | Retry | None:
-        states = self._observe(target, target.refs)
-        if states[target.key] is None:
+        found = read(target.key, max_bytes=target.config.limits.max_bytes)
+        if found is None:
             return self._missing(target, request)
+        main, data = found
         target.missing_since = None
-        if target.name is None and target.folder is not None and not looks_like_spec(target.key):
+        if target.name is None and target.folder is not None and not looks_like_spec(data):
             return self._outcome(OutcomeKind.IGNORED, target, request, message="not an OpenAPI or Swagger file")
+        states = {target.key: main, **self._observe(target.refs, target)}
         passive = request.trigger == pipeline.Trigger.FILE
-        content = _content_key(states)
         if passive and _same_content(states, target.committed):
             target.failing = target.candidate = None
             return None  # saved without a change, or a change undone
-        if passive and content == target.reported:
+        if passive and _content_key(states) == target.reported:
             return None  # the broken content that was already reported
         if (wait := self._settings.settle - self._age(target, states)) > 0:
             return Retry(wait, "the file is still being written")
         try:
-            compiled, after = self._compile(target)
+            compiled, after = self._compile(target, states, data)
         except ToolsyncError as error:
             return self._compile_failed(target, request, error, states)
-        if any(state is None or not state.same_version(states.get(path, state))
-               for path, state in after.items()):
-            return Retry(self._settings.debounce, "the file changed while it was loaded")
+        return self._check(target, request, compiled, after, states)
+
+    def _check(
+        self, target: FileTarget, request: ReloadRequest, compiled: pipeline.CompiledSpec, after: States,
+        before: States,
+    ) -> ReloadOutcome | Retry:
+        """Commit ``compiled`` unless a referenced file moved or the result looks cut off."""
+        if any(state is None or not state.same_version(before.get(path, state)) for path, state in after.items()):
+            return Retry(self._settings.debounce, "a referenced file changed while the spec was loaded")
         age = self._age(target, after)
         if (wait := self._settings.settle - age) > 0:
             return Retry(wait, "a referenced file is still being written")
@@ -146,27 +149,31 @@ class FileReloader:
             return Retry(wait, f"{reason}; waiting for the file to settle")
         return self._commit(target, request, compiled, after)
 
-    def _observe(self, target: FileTarget, refs: Iterable[str]) -> States:
+    def _observe(self, paths: Iterable[str], target: FileTarget) -> States:
         limit = target.config.limits.max_bytes
-        states: States = {target.key: observe(target.key, max_bytes=limit)}
-        for path in refs:
-            states[path] = observe(path, max_bytes=limit)
-        return states
+        return {path: observe(path, max_bytes=limit) for path in paths}
 
     def _age(self, target: FileTarget, states: States) -> float:
         # File times can lie (a server's clock, a coarse timestamp); what this process saw
         # stay unchanged for a while is settled too.
         return max(_age(states), target.observed_age(states))
 
-    def _compile(self, target: FileTarget) -> tuple[pipeline.CompiledSpec, States]:
+    def _compile(self, target: FileTarget, states: States, data: bytes) -> tuple[pipeline.CompiledSpec, States]:
+        """Compile the very bytes that were hashed; refs are read by the loader and checked after."""
         candidate, target.candidate = target.candidate, None
+        main = states[target.key]
+        assert main is not None
         if candidate is not None:
             seen, compiled = candidate
-            again = self._observe(target, (p for p in seen if p != target.key))
+            again = {target.key: main, **self._observe((p for p in seen if p != target.key), target)}
             if all(state is not None and state.same_version(seen[path]) for path, state in again.items()):
                 return compiled, again  # confirmed: nothing moved since it was compiled
-        compiled = pipeline.compile_file(target.config, target.compiled)
-        return compiled, self._observe(target, _refs(compiled))
+        payload = pipeline.SourceBytes(data=data, location=target.key, fingerprint=main.digest,
+                                       mtime_ns=main.mtime_ns, size=main.size,
+                                       media_type=pipeline.media_type_for(target.key))
+        # Once loaded, a spec keeps its registry name even if its title changes.
+        compiled = pipeline.compile_bytes(self._registry, target.config, payload, target.compiled, target.name)
+        return compiled, {target.key: main, **self._observe(_refs(compiled), target)}
 
     def _compile_failed(
         self, target: FileTarget, request: ReloadRequest, error: ToolsyncError, states: States
@@ -213,10 +220,6 @@ class FileReloader:
             if target.name != name:
                 self._release(name, target.key)
             return self._give_up(target, request, error, _content_key(after))
-        if target.name is not None and target.name != name:
-            # The spec was renamed (a new title): its old entry must not linger.
-            pipeline.remove(self._registry, target.name, request.trigger)
-            self._release(target.name, target.key)
         target.name, target.compiled, target.refs = name, compiled, _refs(compiled)
         target.committed = {path: state for path, state in after.items() if state is not None}
         target.failing = target.reported = None
@@ -246,7 +249,7 @@ class FileReloader:
     ) -> ReloadOutcome:
         error = pipeline.naming(error, target.key)
         target.failing, target.reported, target.candidate = None, content, None
-        pipeline.record_failure(self._registry, _config_for(target), error, request.trigger)
+        pipeline.record_failure(self._registry, target.config, error, request.trigger, target.name)
         return self._outcome(OutcomeKind.FAILED, target, request, error=error, message=error.message)
 
     def _outcome(
@@ -297,10 +300,3 @@ def _same_content(states: States, committed: Mapping[str, FileState]) -> bool:
 def _refs(compiled: pipeline.CompiledSpec) -> tuple[str, ...]:
     paths = (p.removeprefix("file://") for p in compiled.spec.referenced_files)
     return tuple(sorted({os.path.abspath(p) for p in paths}))
-
-
-def _config_for(target: FileTarget) -> SpecConfig:
-    # The registry files the failure under the spec's known name, when there is one.
-    if target.name and not target.config.name:
-        return replace(target.config, name=target.name)
-    return target.config

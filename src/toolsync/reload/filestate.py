@@ -19,9 +19,7 @@ from typing import BinaryIO
 
 from ..errors import LimitError, SourceError
 
-__all__ = ["FileState", "observe", "quick_state"]
-
-_CHUNK = 1 << 20
+__all__ = ["FileState", "observe", "quick_state", "read"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,32 +74,46 @@ def observe(path: str, *, max_bytes: int = 64 * 1024 * 1024) -> FileState | None
         SourceError: the path is not a regular file or cannot be read.
         LimitError: the file is larger than ``max_bytes``.
     """
+    found = read(path, max_bytes=max_bytes)
+    return found[0] if found is not None else None
+
+
+def read(path: str, *, max_bytes: int = 64 * 1024 * 1024) -> tuple[FileState, bytes] | None:
+    """:func:`observe`, also returning the bytes that were hashed."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except (FileNotFoundError, NotADirectoryError):
         return None
     except OSError as exc:
         raise SourceError(f"cannot open the file: {exc.strerror or exc}", source=path) from exc
     with os.fdopen(fd, "rb") as f:
-        # Stat the open descriptor: it is the very file we hash, even if the name is replaced meanwhile.
-        st = os.fstat(f.fileno())
-        if not stat.S_ISREG(st.st_mode):
+        # Stat the open descriptor: it is the very file we read, even if the name is replaced meanwhile.
+        before = os.fstat(f.fileno())
+        if not stat.S_ISREG(before.st_mode):
             raise SourceError("not a regular file (a FIFO, device or folder cannot be a spec)", source=path)
-        if st.st_size > max_bytes:
-            raise LimitError(f"the file has {st.st_size} bytes, more than the limit of {max_bytes}",
+        if before.st_size > max_bytes:
+            raise LimitError(f"the file has {before.st_size} bytes, more than the limit of {max_bytes}",
                              source=path)
-        digest, last = _hash(f, max_bytes, path)
-    return FileState(path, st.st_size, st.st_mtime_ns, _changed_ns(st), st.st_ino, digest, last == b"\n")
+        data = _read_capped(f, before.st_size, max_bytes, path)
+        after = os.fstat(f.fileno())
+    changed = _changed_ns(after)
+    if _moved(before, after) or len(data) != after.st_size:
+        # Written to while we read it: what we hold may be torn, so it counts as changing right now.
+        changed = max(changed, time.time_ns())
+    digest = hashlib.sha256(data).hexdigest()
+    state = FileState(path, len(data), after.st_mtime_ns, changed, after.st_ino, digest, data[-1:] == b"\n")
+    return state, data
 
 
-def _hash(f: BinaryIO, max_bytes: int, path: str) -> tuple[str, bytes]:
-    h = hashlib.sha256()
-    total, last = 0, b""
-    while chunk := f.read(_CHUNK):
-        total += len(chunk)
-        if total > max_bytes:
-            raise LimitError(f"the file grew past the limit of {max_bytes} bytes while being read",
-                             source=path)
-        h.update(chunk)
-        last = chunk[-1:]
-    return h.hexdigest(), last
+def _moved(a: os.stat_result, b: os.stat_result) -> bool:
+    return (a.st_size, a.st_mtime_ns, a.st_ctime_ns) != (b.st_size, b.st_mtime_ns, b.st_ctime_ns)
+
+
+def _read_capped(f: BinaryIO, size: int, max_bytes: int, path: str) -> bytes:
+    data = f.read(size + 1)
+    if len(data) > size:
+        # It grew while we read: take the rest, up to the limit.
+        data += f.read(max_bytes + 1 - len(data))
+    if len(data) > max_bytes:
+        raise LimitError(f"the file grew past the limit of {max_bytes} bytes while being read", source=path)
+    return data

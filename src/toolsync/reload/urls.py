@@ -103,7 +103,7 @@ class UrlReloader:
 
     def _load(self, target: UrlTarget, request: ReloadRequest, item: pipeline.SourceBytes) -> ReloadOutcome:
         try:
-            compiled = pipeline.compile_fetched(target.config, item, target.compiled)
+            compiled = pipeline.compile_bytes(self._registry, target.config, item, target.compiled, target.name)
             changes = pipeline.commit(self._registry, compiled, request.trigger)
         except ToolsyncError as error:
             target.failed()
@@ -124,7 +124,7 @@ class UrlReloader:
 
     def _fail(self, target: UrlTarget, request: ReloadRequest, error: ToolsyncError) -> ReloadOutcome:
         error = pipeline.naming(error, target.key)
-        pipeline.record_failure(self._registry, target.config, error, request.trigger)
+        pipeline.record_failure(self._registry, target.config, error, request.trigger, target.name)
         return self._outcome(OutcomeKind.FAILED, target, request, error=error, message=error.message)
 
     def _outcome(

@@ -10,6 +10,7 @@ through one debounced :class:`~toolsync.reload.queue.ReloadQueue`.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import threading
@@ -340,8 +341,8 @@ class ThreadedWatcher:
         settings: ReloadSettings | None = None,
         on_outcome: OutcomeCallback | None = None,
     ) -> None:
-        self._make = lambda: Watcher(
-            registry, sources, debounce_ms=debounce_ms, poll_interval=poll_interval,
+        self._make: Callable[[], Watcher] = functools.partial(
+            Watcher, registry, sources, debounce_ms=debounce_ms, poll_interval=poll_interval,
             force_polling=force_polling, settings=settings, on_outcome=on_outcome)
         self._watcher: Watcher | None = None
         self._loop: asyncio.AbstractEventLoop | None = None

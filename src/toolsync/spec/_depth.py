@@ -70,7 +70,10 @@ class _YamlDepth:
         self.limit = limit
         self.source = source
         self.indents: list[float] = []
-        self.flow = 0  # open flow brackets
+        # Open flow collections, innermost last: [is a sequence, holds an open "key: value" pair].
+        # A pair inside a sequence ("[a: b]") is a one-entry mapping, one level deeper.
+        self.brackets: list[list[bool]] = []
+        self.flow = 0  # levels open in flow text: brackets plus pairs inside sequences
         self.flow_base = 0  # block depth the open flow collection sits at
         self.quote: str | None = None  # open quoted scalar spanning lines
         self.prev = "["  # last significant character inside flow text
@@ -81,7 +84,7 @@ class _YamlDepth:
     def feed(self, line: str, number: int) -> None:
         if self.block_min is not None and self._in_block_scalar(line):
             return
-        if self.quote or self.flow:
+        if self.quote or self.brackets:
             self._scan(line, number)
             return
         content = line.lstrip(" \t")
@@ -116,12 +119,13 @@ class _YamlDepth:
         if indent == 0 and content[0] == "%":
             return
         column, rest = indent, content
-        if rest[:1] not in ("-", "?") or rest[1:2] not in ("", " ", "\t"):
+        if not _is_entry(rest):
             self._open(column)
-        # Entries ("- ", "? ") sit half a column right of their own indentation, so that a sequence
+        # Sequence entries sit half a column right of their own indentation, so that a sequence
         # written at its parent mapping's indentation ("key:\n- a") still counts as one level deeper.
-        while rest[:1] in ("-", "?") and rest[1:2] in ("", " ", "\t"):
-            self._open(column + 0.5)
+        while _is_entry(rest):
+            # An explicit key or value ("? ", ": ") belongs to the mapping at its own column.
+            self._open(column + 0.5 if rest[0] == "-" else column)
             stripped = rest[1:].lstrip(" \t")
             column += len(rest) - len(stripped)
             rest = stripped
@@ -131,9 +135,10 @@ class _YamlDepth:
                 self._open(column)  # "- key: value" opens a mapping inside the entry
             rest = rest[key_end:].lstrip(" \t")
         self._check(len(self.indents), number)
-        # A bare node on its own line is the level just opened; after a key or entry it is one deeper.
-        bare = key_end is None and column == indent
-        self._value(rest, column, len(self.indents) - bare, number)
+        # After "- " or "? " a flow collection may be the key of a compact mapping ("- [a]: b"),
+        # which would sit one level deeper; count it so.
+        compact = key_end is None and column != indent
+        self._value(rest, column, len(self.indents) + compact, number)
 
     def _open(self, level: float) -> None:
         """A node starts at ``level``: close the ones at or right of it and count it."""
@@ -188,11 +193,23 @@ class _YamlDepth:
                     return
                 continue
             self.prev = ch
-            if ch in "[{":
-                self.flow += 1
-                self._check(self.flow_base + self.flow, number)
-            elif ch in "]}":
-                self.flow = max(0, self.flow - 1)
+            self._flow_token(ch, number)
+
+    def _flow_token(self, ch: str, number: int) -> None:
+        top = self.brackets[-1] if self.brackets else None
+        if ch in "[{":
+            self.brackets.append([ch == "[", False])
+            self.flow += 1
+        elif ch in "?:" and top is not None and top[0] and not top[1]:
+            top[1] = True
+            self.flow += 1
+        elif ch == "," and top is not None and top[1]:
+            top[1] = False
+            self.flow -= 1
+        elif ch in "]}" and top is not None:
+            self.brackets.pop()
+            self.flow -= 1 + top[1]
+        self._check(self.flow_base + self.flow, number)
 
     def _close_quote(self, text: str, pos: int) -> int:
         """Position after the open quote's end on this line, or -1 when it goes on to the next line."""
@@ -207,14 +224,21 @@ class _YamlDepth:
             raise _too_deep(self.limit, self.source, number)
 
 
+def _is_entry(rest: str) -> bool:
+    """True when the text starts with a block entry indicator: a sequence entry or an explicit key or value."""
+    return rest[:1] in ("-", "?", ":") and rest[1:2] in ("", " ", "\t")
+
+
 def _key_end(rest: str) -> int | None:
     """Where a block mapping key's ``:`` separator ends on this line, or None when there is no key."""
-    if not rest or rest[0] in "[{|>":
-        return None
-    if rest[0] in "\"'":
-        match = _QUOTED_KEY.match(rest)
-        return match.end() if match else None
-    match = _PLAIN_KEY_END.search(rest)
-    if match is None or match.group()[0] != ":":
-        return None
-    return match.end()
+    properties = _PROPERTIES.match(rest)
+    offset = properties.end() if properties else 0
+    if offset >= len(rest) or rest[offset] in "[{|>":
+        return None  # a flow collection is measured as a value, even when it turns out to be a key
+    if rest[offset] in "\"'":
+        match = _QUOTED_KEY.match(rest, offset)
+    else:
+        match = _PLAIN_KEY_END.search(rest, offset)
+        if match is not None and match.group()[0] != ":":
+            return None
+    return match.end() if match else None

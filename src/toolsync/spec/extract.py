@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from ..config import RefPolicy
-from ..errors import RefError, SourceError, ToolsyncError
+from ..errors import LimitError, RefError, SourceError, ToolsyncError
 from ..ir import (
     HTTP_METHODS,
     Diagnostic,
@@ -203,14 +203,16 @@ class Extractor:
                 continue
             try:
                 operations.append(self._operation(path, method, op, item, op_where))
-            except (RefError, SourceError) as exc:
+            except (RefError, SourceError, LimitError) as exc:
                 self._unresolved(exc, f"{method.upper()} {path}", op_where)
         return operations
 
     def _unresolved(self, exc: ToolsyncError, what: str, where: str) -> None:
+        """Under FAIL, re-raise; under SKIP, leave the operation (or path) out with a warning."""
         if self.policy == RefPolicy.FAIL:
             raise exc
-        self._note("ref-unresolved", f"{what} skipped: {exc.message}", exc.pointer or where)
+        code = "expansion-limit" if isinstance(exc, LimitError) else "ref-unresolved"
+        self._note(code, f"{what} skipped: {exc.message}", exc.pointer or where)
 
     def _operation(self, path: str, method: str, op: Mapping[str, Any], item: Located, where: str) -> Operation:
         with self.resolver.operation(where) as scope:

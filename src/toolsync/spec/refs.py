@@ -522,9 +522,10 @@ class Resolver:
         return schema
 
     def _too_big(self, where: str) -> None:
-        raise LimitError(f"the operation's schemas expand to more than {self.limits.max_expanded_nodes} nodes "
-                         "once $refs are inlined (limit max_expanded_nodes); the spec may be a $ref fan-out bomb",
-                         source=self.source, pointer=where)
+        operation = self._frames[0].where if self._frames else where
+        raise LimitError(f"the operation's schemas expand to more than {self.limits.max_expanded_nodes} nodes once "
+                         f"$refs are inlined (reached at {where}); raise Limits.max_expanded_nodes, or load with "
+                         "on_unresolved_ref=skip to leave such operations out", source=self.source, pointer=operation)
 
 
 class OperationScope:

@@ -141,9 +141,13 @@ def _read_regular(real: Path, shown: str, limits: Limits) -> tuple[bytes, os.sta
         fd = os.open(real, flags)
     except OSError as exc:
         raise SourceError(f"cannot open: {exc.strerror or exc}", source=shown) from exc
-    with open(fd, "rb", closefd=True) as fh:
+    try:
         st = os.fstat(fd)
         _check_regular(st, shown, limits)
+    except BaseException:
+        os.close(fd)
+        raise
+    with open(fd, "rb", closefd=True) as fh:
         try:
             data = fh.read(limits.max_bytes + 1)
         except OSError as exc:

@@ -1,0 +1,54 @@
+"""
+MCP tools as ``tools/list`` returns them: ``{name, title, description, inputSchema, outputSchema?, annotations}``.
+
+The input schema is the neutral one; a tool without arguments sends the form the MCP spec
+recommends, ``{"type": "object", "additionalProperties": false}``. ``outputSchema`` is sent only
+when the success response is a JSON object schema (the 2025-11-25 protocol requires an object
+root); a root ``$ref`` to a recursive definition is replaced by that definition.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..convert.walk import def_name
+from ..tool import Tool
+from ._common import ensure_arguments
+from ._model import RenderContext, Rendered
+
+__all__ = ["output_object", "render_mcp"]
+
+_NO_ARGUMENTS = {"type": "object", "additionalProperties": False}
+
+
+def output_object(schema: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+    """``schema`` when it describes a JSON object (root ``$ref`` followed), else None."""
+    if not schema:
+        return None
+    ref = schema.get("$ref")
+    defs = schema.get("$defs")
+    if isinstance(ref, str) and isinstance(defs, Mapping):
+        target = defs.get(def_name(ref) or "")
+        if not isinstance(target, Mapping):
+            return None
+        schema = {**target, **{k: v for k, v in schema.items() if k != "$ref"}}
+    kind = schema.get("type")
+    untyped_object = kind is None and "properties" in schema and "anyOf" not in schema
+    return schema if kind == "object" or untyped_object else None
+
+
+def render_mcp(tool: Tool, ctx: RenderContext) -> Rendered:
+    """The MCP ``Tool`` shape."""
+    schema = tool.input_schema if tool.input_schema.get("properties") else _NO_ARGUMENTS
+    ensure_arguments(tool, schema.get("properties", {}), "mcp")
+    definition: dict[str, Any] = {"name": tool.name, "title": tool.title or tool.name,
+                                  "description": tool.description, "inputSchema": schema}
+    output = output_object(tool.output_schema)
+    if output is not None:
+        if output.get("type") != "object":
+            output = {"type": "object", **output}
+        definition["outputSchema"] = output
+    if tool.annotations:
+        definition["annotations"] = dict(tool.annotations)
+    return Rendered(definition, (), None, tool.name, "mcp")
