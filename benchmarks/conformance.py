@@ -304,6 +304,8 @@ def main(argv: list[str] | None = None) -> int:
 
     def record(index: int, result: dict[str, Any]) -> None:
         nonlocal done
+        if "message" in result:  # paths relative to the package folder keep the report portable
+            result["message"] = str(result["message"]).replace(f"{modules}{os.sep}", "")
         rows[index].update(result)
         done += 1
         if result["outcome"] != "ok" or done % 100 == 0:

@@ -144,6 +144,12 @@ def _port(parts: urllib.parse.SplitResult, url: str) -> int:
 
 def _clean_host(host: str, url: str) -> str:
     host = urllib.parse.unquote(host).lower().split("%", 1)[0].rstrip(".")
+    if not host.isascii():
+        # IDNA maps look-alikes ("ⓛocalhost") to what the resolver will actually look up.
+        try:
+            host = host.encode("idna").decode("ascii").lower()
+        except UnicodeError:
+            host = ""
     if not host or any(ch.isspace() or ord(ch) < 0x21 for ch in host):
         raise FetchBlockedError("the URL has no valid host", source=url, details={"reason": "invalid"})
     return host

@@ -45,6 +45,8 @@ __all__ = [
 ]
 
 GatePolicy = Literal["skip", "fail"]
+#: Seconds the spec gate's validator may spend; in lenient mode it only adds warnings.
+SPEC_GATE_BUDGET = 5.0
 Definitions = Mapping[str, Mapping[str, Any]]
 
 
@@ -128,9 +130,9 @@ def compile_from_spec(spec: Spec, config: SpecConfig | None = None, *, previous:
     config = config or SpecConfig(source=spec.source, name=spec.name)
     tool_options = _options_for(config, options)
     selected = select_operations(spec, config)
-    diagnostics = [*spec.diagnostics, *_spec_gate(selected)]
     reusable = previous if previous is not None and previous.options == tool_options else None
     build = build_tools(selected, tool_options, reuse=reusable.by_operation() if reusable else None)
+    diagnostics = [*spec.diagnostics, *_spec_gate(selected, set(build.reused) if reusable else None)]
     tools = {t.name: t for t in build.tools}
     rendered, skipped = _render_and_gate(tools, tool_options, reusable, gate_policy)
     usable = {n: t for n, t in tools.items() if any(n in defs for defs in rendered.values())}
@@ -193,16 +195,81 @@ def _excluded(op: Operation, rules: Iterable[str]) -> bool:
     return False
 
 
-def _spec_gate(spec: Spec) -> list[Diagnostic]:
-    """The lenient spec gate: warnings are kept as diagnostics, errors stop the compile."""
+def _spec_gate(spec: Spec, reused: set[str] | None) -> list[Diagnostic]:
+    """
+    The lenient spec gate: warnings are kept as diagnostics, errors stop the compile.
+
+    On a recompile only the path items holding an operation that was not reused are checked,
+    with the components they reach: the rest passed the gate last time, and checking a large spec
+    whole costs seconds. In lenient mode the validator only adds
+    warnings, so it runs under a time budget; the structural checks that decide errors run in full.
+    """
     if not spec.document:
         return []
     from .gates import check_spec, raise_for_spec
 
-    found = check_spec(spec.document, source=spec.source, lenient=True)
+    document = spec.document if reused is None else _changed_part(spec, reused)
+    if document is None:
+        return []
+    found = check_spec(document, source=spec.source, lenient=True, time_budget=SPEC_GATE_BUDGET)
     if any(d.severity is Severity.ERROR for d in found):
         raise_for_spec(found, spec.source)
     return found
+
+
+def _changed_part(spec: Spec, reused: set[str]) -> Mapping[str, Any] | None:
+    """
+    The document cut down to the path items of operations that changed, and the components they
+    reach through local refs (security schemes always). None when no operation changed.
+    """
+    changed = {op.path for op in spec.operations if op.key not in reused}
+    document = spec.document
+    paths = document.get("paths")
+    if not changed or not isinstance(paths, Mapping):
+        return None
+    part: dict[str, Any] = {k: v for k, v in document.items() if k not in ("paths", "components", "webhooks")}
+    part["paths"] = {p: item for p, item in paths.items() if p in changed}
+    components = document.get("components")
+    if isinstance(components, Mapping):
+        part["components"] = _reachable(part["paths"], components)
+    return part
+
+
+def _reachable(root: Any, components: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """The components ``root`` reaches through ``#/components/...`` refs, transitively."""
+    out: dict[str, dict[str, Any]] = {}
+    schemes = components.get("securitySchemes")
+    if isinstance(schemes, Mapping):
+        out["securitySchemes"] = dict(schemes)
+    stack, seen = [root], set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, Mapping):
+            target = _component(node.get("$ref"), components, out)
+            if target is not None:
+                stack.append(target)
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return out
+
+
+def _component(ref: Any, components: Mapping[str, Any], out: dict[str, dict[str, Any]]) -> Any:
+    """The component a local ref names, recorded in ``out``; None when not a new component ref."""
+    if not isinstance(ref, str) or not ref.startswith("#/components/"):
+        return None
+    parts = [p.replace("~1", "/").replace("~0", "~") for p in ref[len("#/components/"):].split("/")]
+    section = components.get(parts[0]) if parts else None
+    if len(parts) < 2 or not isinstance(section, Mapping) or parts[1] not in section:
+        return None
+    kept = out.setdefault(parts[0], {})
+    if parts[1] in kept:
+        return None
+    kept[parts[1]] = section[parts[1]]
+    return section[parts[1]]
 
 
 def _render_and_gate(tools: Mapping[str, Tool], options: ToolOptions, previous: CompiledSpec | None,

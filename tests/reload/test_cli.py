@@ -93,11 +93,14 @@ def test_watch_prints_changes_and_exits_cleanly_on_ctrl_c(tmp_path: Path) -> Non
     assert "Traceback" not in "\n".join(run.seen)
 
 
-def test_watch_json_prints_one_event_per_line(tmp_path: Path) -> None:
-    """--json prints one JSON object per line: startup loads, the watching line, each reload."""
+def test_watch_json_prints_one_event_per_line_and_persists(tmp_path: Path) -> None:
+    """--json prints one JSON object per line; --store keeps the reloads in a SQLite file a later registry opens."""
+    from toolsync.registry import Registry
+    from toolsync.stores import SQLiteStore
+
     spec = tmp_path / "petstore.yaml"
     spec.write_text(spec_yaml(V1))
-    with toolsync_watch(tmp_path, str(spec), "--json", "--debounce", "20") as run:
+    with toolsync_watch(tmp_path, str(spec), "--json", "--debounce", "20", "--store", "state.db") as run:
         run.wait_for('"event":"watching"')
         write_in_place(spec, spec_yaml(V2))
         line = run.wait_for('"trigger":"file"')
@@ -106,33 +109,20 @@ def test_watch_json_prints_one_event_per_line(tmp_path: Path) -> None:
     assert event["outcome"] == "applied" and event["added"] == ["searchPets"]
     assert event["summary"].startswith("+1 -1")
     assert all(json.loads(text) for text in run.seen)
-
-
-def test_watch_bad_store_is_an_error_not_a_traceback(tmp_path: Path) -> None:
-    """A store path that is not a toolsync database exits 2 with the cause."""
-    (tmp_path / "petstore.yaml").write_text(spec_yaml(V1))
-    (tmp_path / "not-a-db").write_text("hello, I am not SQLite\n" * 100)
-    with toolsync_watch(tmp_path, "petstore.yaml", "--store", "not-a-db") as run:
-        code = run.process.wait(timeout=30)
-        run.reader.join(timeout=5)
-    output = []
-    while not run.lines.empty():
-        output.append(run.lines.get())
-    assert code == 2
-    assert "not-a-db" in "\n".join(output) and "Traceback" not in "\n".join(output)
-
-
-def test_watch_with_sqlite_store_persists_reloads(tmp_path: Path) -> None:
-    """--store keeps every reload in a SQLite file that a later registry opens as it was left."""
-    from toolsync.registry import Registry
-    from toolsync.stores import SQLiteStore
-
-    spec = tmp_path / "petstore.yaml"
-    spec.write_text(spec_yaml(V1))
-    with toolsync_watch(tmp_path, "petstore.yaml", "--json", "--store", "state.db") as run:
-        run.wait_for('"event":"watching"')
-        write_in_place(spec, spec_yaml(V2))
-        run.wait_for('"trigger":"file"')
-        assert run.interrupt() == 0
     with Registry(SQLiteStore(tmp_path / "state.db")) as registry:
         assert set(registry.snapshot.specs["petstore"].tools) == set(V2)
+
+
+def test_watch_bad_store_is_an_error_not_a_traceback(tmp_path: Path, monkeypatch) -> None:
+    """A store path that is not a toolsync database exits 2 with the cause, not a traceback."""
+    from typer.testing import CliRunner
+
+    from toolsync.cli import app
+
+    (tmp_path / "petstore.yaml").write_text(spec_yaml(V1))
+    (tmp_path / "not-a-db").write_text("hello, I am not SQLite\n" * 100)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["watch", "petstore.yaml", "--store", "not-a-db"])
+    assert result.exit_code == 2
+    assert "not-a-db" in result.output and "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)

@@ -41,6 +41,9 @@ BLOCKED_URLS = [
     "http://[2002:7f00:1::]/",
     "http://[64:ff9b::a9fe:a9fe]/",
     "http://[fd00::1]/",
+    "http://ⓛocalhost/",
+    "http://%31%32%37.0.0.1/",
+    "http://１２７.0.0.1/",
 ]
 
 

@@ -95,6 +95,7 @@ def make_folder(tmp_path: Path) -> Path:
     (root / ".hidden").mkdir()
     (root / "pets.yaml").write_bytes(PETSTORE)
     (root / "api.json").write_text('{"info": {"title": "x"}, "paths": {}, "swagger": "2.0"}')
+    (root / "nested.json").write_text('{"info": {"openapi": "3.0.0"}}')
     (root / "sub" / "deeper" / "v3.yml").write_text('"openapi": "3.1.0"\ninfo: {title: x, version: "1"}\n')
     (root / "notes.yaml").write_text("just: some settings\n")
     (root / "list.json").write_text("[1, 2]")
@@ -110,6 +111,7 @@ def make_folder(tmp_path: Path) -> Path:
     # The openapi key far beyond the sniffed head: discovery must parse to be sure.
     (root / "late.yaml").write_text("info:\n  description: |\n" + "    filler\n" * 20_000 + "openapi: 3.0.0\n")
     (root / "broken.json").write_text('{"openapi": ')
+    (root / "unreadable.json").write_text('{"info": {"openapi": ')
     return root
 
 
@@ -117,8 +119,9 @@ def test_discover_finds_specs_recursively_and_sorted(tmp_path: Path) -> None:
     """Every OpenAPI/Swagger document in the tree is found, in sorted order, and nothing else."""
     root = make_folder(tmp_path)
     found = discover(root, limits=LIMITS)
+    # broken.json opens like a spec: it is listed, so that loading it reports the syntax error.
     assert [p.relative_to(root).as_posix() for p in found] == [
-        "alias.yaml", "api.json", "late.yaml", "pets.yaml", "sub/deeper/v3.yml"]
+        "alias.yaml", "api.json", "broken.json", "late.yaml", "pets.yaml", "sub/deeper/v3.yml"]
 
 
 def test_discover_report_says_why_files_were_passed_over(tmp_path: Path) -> None:
@@ -127,12 +130,12 @@ def test_discover_report_says_why_files_were_passed_over(tmp_path: Path) -> None
     report = discover_report(root, limits=LIMITS)
     reasons = {p.relative_to(root).as_posix(): why for p, why in report.ignored}
     assert set(reasons) == {"notes.yaml", "list.json", "dangling.yaml", "escape.yaml", "swagger1.json",
-                            "broken.json"}
+                            "nested.json", "unreadable.json"}
     assert "outside the folder" in reasons["escape.yaml"]
     assert "dangling" in reasons["dangling.yaml"]
     assert "Swagger 1" in reasons["swagger1.json"]
     assert "not an OpenAPI" in reasons["notes.yaml"]
-    assert "not readable" in reasons["broken.json"]
+    assert "not readable" in reasons["unreadable.json"]
 
 
 def test_discover_skips_files_over_the_size_limit(tmp_path: Path) -> None:

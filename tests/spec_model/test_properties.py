@@ -53,13 +53,13 @@ def spec_for(graph: Graph, order: list[int]) -> dict[str, Any]:
 
 def reachable(graph: Graph, start: int) -> set[int]:
     seen: set[int] = set()
-    todo = [start]
-    while todo:
-        node = todo.pop()
+    pending = [start]
+    while pending:
+        node = pending.pop()
         for j, _ in graph[node]:
             if j not in seen:
                 seen.add(j)
-                todo.append(j)
+                pending.append(j)
     return seen
 
 

@@ -53,14 +53,18 @@ class _Context:
         return hit[0]
 
 
-def _description(op: Operation, budget: int) -> tuple[str, list[ConversionNote]]:
+def _description(op: Operation, budget: int, rules: list[str]) -> tuple[str, list[ConversionNote]]:
     text = combine(op.summary, op.description) or f"{op.method.upper()} {op.path}"
     if op.deprecated:
         text = f"Deprecated: {text}"
-    short = cut(text, budget)
+    # Rules between fields come last but are kept whole: the cut goes into the text before them.
+    tail = "\n\n" + " ".join(rules) if rules else ""
+    short = cut(text, max(budget - len(tail), budget // 2))
+    full = cut(short + tail, budget)
     if short == text:
-        return text, []
-    return short, [ConversionNote(NoteKind.TRUNCATED, f"description cut from {len(text)} to {budget} characters")]
+        return full, []
+    return full, [ConversionNote(NoteKind.TRUNCATED, f"description cut from {len(text) + len(tail)} to "
+                                 f"{len(full)} characters")]
 
 
 def _defs(ctx: _Context, op: Operation, roots: list[Any], which: RequestSchemaPass | ResponseSchemaPass,
@@ -96,7 +100,7 @@ def _build(ctx: _Context, op: Operation, spec_name: str, spec_version: str, name
     defs = _defs(ctx, op, list(args.properties.values()), ctx.request, source)
     if defs:
         input_schema["$defs"] = defs
-    description, notes = _description(op, options.description_budget)
+    description, notes = _description(op, options.description_budget, args.rules)
     annotations, hint_notes = annotations_for(op, options)
     output = _output_schema(ctx, op, source)
     title = cut(one_line(clean_text(op.summary)), _TITLE_BUDGET) or name

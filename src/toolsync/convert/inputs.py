@@ -30,7 +30,7 @@ from ..tool import ArgLocation, ArgumentBinding, ConversionNote, NoteKind
 from .merge import merge_all_of
 from .naming import key_hash
 from .options import ToolOptions
-from .schema import BINARY_HINT, RequestSchemaPass
+from .schema import BINARY_HINT, RequestSchemaPass, required_rule, rule_sentence
 from .text import clean_text, cut
 from .walk import def_name, escape
 
@@ -72,6 +72,8 @@ class Arguments:
     required: list[str]
     bindings: tuple[ArgumentBinding, ...]
     notes: list[ConversionNote]
+    # Rules between body fields that flattening cannot keep in the schema, as sentences.
+    rules: list[str]
 
 
 def is_json_media(media_type: str) -> bool:
@@ -103,6 +105,7 @@ class _Builder:
     def __init__(self, op: Operation, options: ToolOptions, clean: RequestSchemaPass, source: str) -> None:
         self.op, self.options, self.clean, self.source = op, options, clean, source
         self.notes: list[ConversionNote] = []
+        self.rules: list[tuple[str, list[list[str]]]] = []  # body rules said in the tool description
 
     def resolve(self, schema: Mapping[str, Any]) -> Mapping[str, Any] | None:
         ref = schema.get("$ref")
@@ -166,6 +169,10 @@ class _Builder:
             if merged is None:
                 return None
             schema = merged
+        rule = required_rule(schema)
+        if rule is not None:
+            schema = {k: v for k, v in schema.items() if k != rule[0]}
+            self.rules.append(rule)
         if any(k in schema for k in ("oneOf", "anyOf", "not", "if", "patternProperties")):
             return None
         props = schema.get("properties")
@@ -237,4 +244,10 @@ def build_arguments(op: Operation, options: ToolOptions, clean: RequestSchemaPas
     builder.settle_names(args)
     properties = {a.name: a.schema for a in args}
     required = [a.name for a in args if a.required]
-    return Arguments(properties, required, tuple(a.binding() for a in args), builder.notes)
+    fields = {a.wire: a.name for a in args if a.location == ArgLocation.BODY_FIELD}
+    rules = [rule_sentence(kw, [[fields.get(n, n) for n in g] for g in groups]) for kw, groups in builder.rules
+             if fields]
+    if rules:
+        builder.notes.append(ConversionNote(NoteKind.CHANGED, "a rule on which body fields are required is said "
+                                            "in the description"))
+    return Arguments(properties, required, tuple(a.binding() for a in args), builder.notes, rules)

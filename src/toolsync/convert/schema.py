@@ -20,18 +20,46 @@ from ..tool import NoteKind
 from .text import clean_text, cut
 from .walk import SchemaPass, escape, map_subschemas
 
-__all__ = ["BINARY_HINT", "RequestSchemaPass", "ResponseSchemaPass", "is_binary"]
+__all__ = ["BINARY_HINT", "RequestSchemaPass", "ResponseSchemaPass", "is_binary", "required_rule", "rule_sentence"]
 
 BINARY_HINT = "Base64-encoded content (a data: URL may also give the media type and file name)."
 _DROP = frozenset({"xml", "externalDocs", "discriminator", "nullable", "x-nullable", "$schema", "$id",
                    "$comment", "$anchor", "$dynamicAnchor", "$vocabulary"})
 _TEXT = ("description", "title")
+_RULE_KEYS = frozenset({"required", "description", "title"})
 
 
 def is_binary(schema: Mapping[str, Any]) -> bool:
     """Raw bytes in the spec: ``format: binary``, a media type with no encoding, or ``type: file``."""
     return (schema.get("format") == "binary" or schema.get("type") == "file"
             or ("contentMediaType" in schema and "contentEncoding" not in schema))
+
+
+def required_rule(node: Mapping[str, Any]) -> tuple[str, list[list[str]]] | None:
+    """
+    ``(keyword, groups)`` when ``node``'s anyOf/oneOf only chooses which properties are required.
+
+    ``{"anyOf": [{"required": ["a"]}, {"required": ["b", "c"]}]}`` gives ``("anyOf", [["a"], ["b", "c"]])``:
+    a rule that a format without such combinations can still say in words (:func:`rule_sentence`).
+    """
+    for keyword in ("anyOf", "oneOf"):
+        branches = node.get(keyword)
+        if not isinstance(branches, list) or not branches:
+            continue
+        groups: list[list[str]] = []
+        for branch in branches:
+            names = branch.get("required") if isinstance(branch, dict) and set(branch) <= _RULE_KEYS else None
+            if not isinstance(names, list) or not names:
+                return None
+            groups.append([str(n) for n in names])
+        return keyword, groups
+    return None
+
+
+def rule_sentence(keyword: str, groups: list[list[str]]) -> str:
+    """``"Needs a, or b and c."`` (anyOf) or ``"Needs exactly one of: a, or b and c."`` (oneOf)."""
+    said = ", or ".join(" and ".join(g) for g in groups)
+    return f"Needs {said}." if keyword == "anyOf" else f"Needs exactly one of: {said}."
 
 
 def _needs_cleaning(node: Mapping[Any, Any]) -> bool:

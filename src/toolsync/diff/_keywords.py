@@ -8,6 +8,7 @@ so only new shapes the agent has not seen before (another type, a new enum value
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator, Mapping
 from fractions import Fraction
 from typing import Any, TypeAlias
@@ -237,6 +238,8 @@ def _request_pattern(old: Schema, new: Schema) -> Iterator[SchemaChange]:
 def _number(value: Any) -> Fraction | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None  # JSON has no infinity; a document that smuggles one in has no such bound
     return Fraction(str(value))  # str() keeps 0.1 as written, so multipleOf checks are exact
 
 

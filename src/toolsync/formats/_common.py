@@ -8,6 +8,7 @@ from typing import Any
 
 import orjson
 
+from ..convert.schema import required_rule, rule_sentence
 from ..convert.walk import NoteRecord
 from ..errors import ConversionError
 from ..tool import ConversionNote, NoteKind, Tool
@@ -19,6 +20,7 @@ __all__ = [
     "make_notes",
     "state",
     "statement",
+    "without_rule",
 ]
 
 _SHORT = 200
@@ -32,13 +34,13 @@ _PHRASES: dict[str, str] = {
     "exclusiveMinimum": "Greater than {}.",
     "exclusiveMaximum": "Less than {}.",
     "multipleOf": "A multiple of {}.",
-    "minLength": "At least {} characters.",
-    "maxLength": "At most {} characters.",
+    "minLength": "Minimum length: {}.",
+    "maxLength": "Maximum length: {}.",
     "pattern": "Pattern: {}.",
-    "minItems": "At least {} items.",
-    "maxItems": "At most {} items.",
-    "minProperties": "At least {} keys.",
-    "maxProperties": "At most {} keys.",
+    "minItems": "Minimum items: {}.",
+    "maxItems": "Maximum items: {}.",
+    "minProperties": "Minimum keys: {}.",
+    "maxProperties": "Maximum keys: {}.",
     "enum": "One of: {}.",
     "const": "Always {}.",
 }
@@ -69,6 +71,14 @@ def statement(keyword: str, value: Any) -> str | None:
     if len(text) > _SHORT:
         return None
     return _PHRASES.get(keyword, f"{keyword}: {{}}.").format(text)
+
+
+def without_rule(node: Mapping[str, Any]) -> tuple[Mapping[str, Any], str | None]:
+    """``node`` without an anyOf/oneOf that only picks required properties, and that rule in words."""
+    rule = required_rule(node) if "anyOf" in node or "oneOf" in node else None
+    if rule is None:
+        return node, None
+    return {k: v for k, v in node.items() if k != rule[0]}, rule_sentence(*rule)
 
 
 def state(node: dict[str, Any], sentences: Iterable[str | None]) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from typing import Any
 from ..convert.merge import merge_all_of
 from ..convert.walk import def_name
 from ..tool import NoteKind
-from ._common import allows_null, state, statement
+from ._common import allows_null, state, statement, without_rule
 from ._passes import ProviderPass
 
 __all__ = ["STRICT_FORMATS", "StrictPass", "strict_limits"]
@@ -76,9 +76,12 @@ class StrictPass(ProviderPass):
                 self.note(pointer, NoteKind.FALLBACK, "allOf parts cannot be merged into one schema")
                 return node
             node = merged
+        node, rule = without_rule(node)
+        if rule:
+            self.note(pointer, NoteKind.DROPPED, "a rule on which properties are required is said in the description")
         node = self.children(node, pointer)
         out: dict[str, Any] = {}
-        said: list[str | None] = []
+        said: list[str | None] = [rule]
         for key, value in node.items():
             if key in _KEEP:
                 out[key] = value

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..tool import ConversionNote, NoteKind, Tool
-from ._common import ensure_arguments, make_notes, state, statement
+from ._common import ensure_arguments, make_notes, state, statement, without_rule
 from ._model import RenderContext, Rendered
 from ._passes import ProviderPass
 
@@ -48,9 +48,12 @@ class AnthropicStrictPass(ProviderPass):
     provider = "anthropic"
 
     def rewrite(self, node: Mapping[str, Any], pointer: str) -> Any:
+        node, rule = without_rule(node)
+        if rule:
+            self.note(pointer, NoteKind.DROPPED, "a rule on which properties are required is said in the description")
         node = self.children(node, pointer)
         out: dict[str, Any] = {}
-        said: list[str | None] = []
+        said: list[str | None] = [rule]
         for key, value in node.items():
             if key in _KEEP:
                 out[key] = value
@@ -76,8 +79,9 @@ class AnthropicStrictPass(ProviderPass):
         said: list[str | None] = []
         for key in ("format", "pattern", "minItems"):
             if key in out and not _allowed(key, out[key]):
-                said.append(statement(key, out.pop(key)))
-                self.note(pointer, NoteKind.DROPPED, f"this {key!r} is not in Anthropic strict mode; said in the "
+                value = out.pop(key)
+                said.append(statement(key, value))
+                self.note(pointer, NoteKind.DROPPED, f"{key} {value!r} is not in Anthropic strict mode; said in the "
                           "description")
         return said
 

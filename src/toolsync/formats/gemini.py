@@ -33,7 +33,7 @@ import orjson
 from ..convert.merge import merge_all_of
 from ..convert.walk import def_name, direct_refs, escape
 from ..tool import NoteKind, Tool
-from ._common import ensure_arguments, make_notes, state, statement
+from ._common import ensure_arguments, make_notes, state, statement, without_rule
 from ._model import RenderContext, Rendered
 from ._passes import ProviderPass
 
@@ -84,8 +84,11 @@ class GeminiPass(ProviderPass):
             return self._ref(node, pointer)
         if "allOf" in node:
             node = self._all_of(node, pointer)
+        node, rule = without_rule(node)
+        if rule:
+            self.note(pointer, NoteKind.DROPPED, "a rule on which properties are required is said in the description")
         out: dict[str, Any] = {}
-        said: list[str | None] = []
+        said: list[str | None] = [rule]
         types = _types(node)
         nullable = "null" in types
         types = [t for t in types if t != "null"]

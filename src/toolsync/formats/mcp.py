@@ -4,7 +4,8 @@ MCP tools as ``tools/list`` returns them: ``{name, title, description, inputSche
 The input schema is the neutral one; a tool without arguments sends the form the MCP spec
 recommends, ``{"type": "object", "additionalProperties": false}``. ``outputSchema`` is sent only
 when the success response is a JSON object schema (the 2025-11-25 protocol requires an object
-root); a root ``$ref`` to a recursive definition is replaced by that definition.
+root); a root ``$ref`` to a recursive definition is replaced by that definition, and a root
+``allOf`` is merged.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..convert.merge import merge_all_of
 from ..convert.walk import def_name
 from ..tool import Tool
 from ._common import ensure_arguments
@@ -26,13 +28,18 @@ def output_object(schema: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
     """``schema`` when it describes a JSON object (root ``$ref`` followed), else None."""
     if not schema:
         return None
-    ref = schema.get("$ref")
-    defs = schema.get("$defs")
-    if isinstance(ref, str) and isinstance(defs, Mapping):
-        target = defs.get(def_name(ref) or "")
-        if not isinstance(target, Mapping):
+    found = schema.get("$defs")
+    defs: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
+
+    def resolve(node: Mapping[str, Any]) -> Mapping[str, Any] | None:
+        target = defs.get(def_name(str(node.get("$ref"))) or "")
+        return target if isinstance(target, Mapping) else None
+
+    if "$ref" in schema or "allOf" in schema:
+        merged = merge_all_of([{k: v for k, v in schema.items() if k != "$defs"}], resolve)
+        if merged is None:
             return None
-        schema = {**target, **{k: v for k, v in schema.items() if k != "$ref"}}
+        schema = {**merged, "$defs": defs} if defs else merged
     kind = schema.get("type")
     untyped_object = kind is None and "properties" in schema and "anyOf" not in schema
     return schema if kind == "object" or untyped_object else None

@@ -170,7 +170,10 @@ def meta_schema_errors(schema: Any, pointer: str = "") -> list[tuple[str, str]]:
     except Exception as exc:  # noqa: BLE001 - an unhashable or odd "$schema" value
         return [(pointer, f"schema could not be checked against a meta-schema: {exc}")]
     if cls is not Draft202012Validator or not isinstance(schema, Mapping):
-        return _dialect_errors(schema, pointer, cls)
+        try:
+            return _dialect_errors(schema, pointer, cls)
+        except RecursionError:
+            return [(pointer, f"schema nested too deeply to check against the {cls.__name__} meta-schema")]
     found: list[tuple[str, str]] = []
     todo: list[tuple[str, Any]] = [(pointer, schema)]
     seen: set[int] = set()  # a node shared (or, for Python objects, nested in itself) is checked once

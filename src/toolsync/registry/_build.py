@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,16 +17,31 @@ __all__ = ["entry_bytes", "make_registered", "restore", "stored_tools"]
 
 def make_registered(tool: Tool, definitions: Mapping[str, Mapping[str, Any]], *, spec_version: str,
                     registered_at: float) -> tuple[RegisteredTool, bytes]:
-    """A RegisteredTool and its payload (the bytes a store keeps, hashed into ``payload_hash``)."""
-    payload = serialize.dumps({"format": serialize.PAYLOAD_FORMAT, "tool": serialize.tool_to_dict(tool),
-                               "definitions": definitions, "spec_version": spec_version})
+    """
+    A RegisteredTool and its payload: the bytes a store keeps, zlib-compressed JSON.
+
+    ``payload_hash`` is the sha256 of the JSON itself, so it names the content, not the compression.
+    Compression matters: operations carry their resolved schemas, and a large API's tools are tens
+    of megabytes of JSON that shrink about tenfold.
+    """
+    raw = serialize.dumps({"format": serialize.PAYLOAD_FORMAT, "tool": serialize.tool_to_dict(tool),
+                           "definitions": definitions, "spec_version": spec_version})
     registered = RegisteredTool(tool, tool.spec_name, spec_version, registered_at, tool.content_hash,
-                                dict(definitions), serialize.payload_hash(payload))
-    return registered, payload
+                                dict(definitions), serialize.payload_hash(raw))
+    return registered, zlib.compress(raw, 1)
+
+
+def _json_of(payload: bytes, name: str) -> bytes:
+    if payload[:1] in (b"{", b" ", b"\n"):
+        return payload
+    try:
+        return zlib.decompress(payload)
+    except zlib.error as exc:
+        raise StoreCorruptError(f"the stored payload of tool {name!r} is damaged ({exc})") from exc
 
 
 def registered_from_payload(stored: StoredTool, name: str) -> RegisteredTool:
-    data = serialize.load_object(stored.payload, f"tool {name!r}")
+    data = serialize.load_object(_json_of(stored.payload, name), f"tool {name!r}")
     definitions = data.get("definitions")
     if not isinstance(definitions, dict) or "tool" not in data:
         raise StoreCorruptError(f"the stored payload of tool {name!r} lacks its tool or definitions")

@@ -10,6 +10,7 @@ through one debounced :class:`~toolsync.reload.queue.ReloadQueue`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import os
@@ -384,7 +385,8 @@ class ThreadedWatcher:
         if thread is None:
             return
         if self._loop is not None and self._stop is not None:
-            self._loop.call_soon_threadsafe(self._stop.set)
+            with contextlib.suppress(RuntimeError):  # the loop already ended (the thread failed)
+                self._loop.call_soon_threadsafe(self._stop.set)
         thread.join()
 
     def request_reload(self, spec: str, trigger: Trigger | None = None) -> str:

@@ -21,9 +21,8 @@ from ..errors import LimitError
 
 __all__ = ["check_json_depth", "check_yaml_depth"]
 
-_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
-_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
-_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+_NOT_JSON_SYNTAX = bytes(b for b in range(256) if b not in b'"[]{}')
+_STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
 _CHUNK = 65536
 
 _DQ_END = re.compile(r'[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
@@ -44,9 +43,9 @@ def _too_deep(limit: int, source: str, line: int | None = None) -> LimitError:
                       "if it is trusted", source=source, details={"limit": "max_depth", "max_depth": limit})
 
 
-def check_json_depth(text: str, limit: int, source: str) -> None:
-    """Raise :class:`LimitError` when JSON ``text`` nests arrays/objects more than ``limit`` deep."""
-    brackets = _NOT_BRACKET.sub("", _JSON_STRING.sub("", text))
+def check_json_depth(data: bytes, limit: int, source: str) -> None:
+    """Raise :class:`LimitError` when JSON ``data`` nests arrays/objects more than ``limit`` deep."""
+    brackets = _json_brackets(data)
     depth = 0
     # Chunks keep memory flat and stop early on a deep document.
     for start in range(0, len(brackets), _CHUNK):
@@ -54,6 +53,34 @@ def check_json_depth(text: str, limit: int, source: str) -> None:
         if max(steps) > limit:
             raise _too_deep(limit, source)
         depth = steps[-1]
+
+
+def _json_brackets(data: bytes) -> bytes:
+    """The brackets of a JSON text that lie outside strings, in order (C-speed steps only)."""
+    if b"\\" in data:
+        data = _drop_escapes(data)
+    # Keep only quotes and brackets; two adjacent quotes enclose nothing and can go without
+    # changing which brackets lie inside a string. What is left splits cheaply at the quotes.
+    kept = data.translate(None, delete=_NOT_JSON_SYNTAX)
+    while b'""' in kept:
+        kept = kept.replace(b'""', b"")
+    return b"".join(kept.split(b'"')[::2])
+
+
+def _drop_escapes(data: bytes) -> bytes:
+    """``data`` without its backslash escapes, so that no escaped quote is left to mislead."""
+    parts = data.split(b"\\")
+    out = [parts[0]]
+    index = 1
+    while index < len(parts):
+        part = parts[index]
+        if not part and index + 1 < len(parts):
+            out.append(parts[index + 1])  # "\\\\": the escaped character was the next backslash
+            index += 2
+        else:
+            out.append(part[1:])
+            index += 1
+    return b"".join(out)
 
 
 def check_yaml_depth(text: str, limit: int, source: str) -> None:

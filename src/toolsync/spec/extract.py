@@ -416,13 +416,15 @@ class Extractor:
             code = str(status)
             if code.startswith("x-"):
                 continue
-            located = self.resolver.deref(raw, document, ObjectKind.RESPONSE, f"{where}/{escape_pointer(code)}")
+            at = f"{where}/{escape_pointer(code)}"
+            located = self.resolver.deref(raw, document, ObjectKind.RESPONSE, at)
             response = located.node
             if not isinstance(response, dict):
                 self._note("response-invalid", f"response {code} is not a mapping; ignored", located.pointer)
                 continue
-            content = scope.shared(("response", located.pointer), partial(
-                self._content, response.get("content"), located, scope, Direction.OUTPUT))
+            read = partial(self._content, response.get("content"), located, scope, Direction.OUTPUT)
+            # Responses reached through a ref are usually shared by many operations: read them once.
+            content = read() if located.pointer == at else scope.shared(("response", located.pointer), read)
             out.append(Response(code, _text(response.get("description")), content))
         return tuple(out)
 

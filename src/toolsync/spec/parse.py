@@ -154,7 +154,7 @@ def _declared_json(source: str, media_type: str | None) -> bool:
 
 
 def _load_json(raw: bytes, text: str, source: str, limits: Limits) -> Any:
-    check_json_depth(text, limits.max_depth, source)
+    check_json_depth(raw, limits.max_depth, source)
     try:
         document = orjson.loads(raw)
     except orjson.JSONDecodeError:

@@ -573,17 +573,17 @@ class OperationScope:
     def defs(self) -> dict[str, JsonSchema]:
         """Every cyclic schema the operation's schemas reach, by name; checks the expansion limit."""
         found: dict[str, JsonSchema] = {}
-        todo = list(self._frame.deps or ())
+        pending = list(self._frame.deps or ())
         seen: set[_Entry] = set()
         total = self._frame.size
-        while todo:
-            entry = todo.pop()
+        while pending:
+            entry = pending.pop()
             if entry in seen:
                 continue
             seen.add(entry)
             found[entry.name or self._resolver._name(entry)] = entry.result
             total += entry.size
-            todo.extend(entry.deps)
+            pending.extend(entry.deps)
         if total > self._resolver.limits.max_expanded_nodes:
             self._resolver._too_big(self._frame.where)
         return dict(sorted(found.items()))

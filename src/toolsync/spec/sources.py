@@ -392,6 +392,8 @@ def _mapped_errors(url: str, policy: FetchPolicy) -> Iterator[None]:
 # Editor and tool droppings: emacs locks (.#x) and autosaves (#x#), backups (x~), vim swap files.
 _EDITOR_NAME = re.compile(r"^(?:\.#.*|#.*#|.*~|.*\.sw[a-p]|.*\.(?:bak|tmp|orig|part|crdownload))$", re.IGNORECASE)
 _YAML_TOP_KEY = re.compile(rb"""^["']?(?:openapi|swagger)["']?[ \t]*:""", re.MULTILINE)
+# In JSON the key's nesting is not visible from a regex; a spec almost always opens with it.
+_JSON_TOP_KEY = re.compile(rb"""^\{\s*"(?:openapi|swagger)"\s*:""")
 
 
 def discover(folder: str | os.PathLike[str], *, limits: Limits) -> list[Path]:
@@ -456,11 +458,12 @@ def _why_not_spec(path: Path, root: Path, limits: Limits) -> str | None:
 
 def _sniff(data: bytes, source: str, limits: Limits) -> str | None:
     head = data[:_SNIFF_BYTES].lstrip(b"\xef\xbb\xbf \t\r\n")
-    if not head.startswith((b"{", b"[")) and _YAML_TOP_KEY.search(head):
+    flow = head.startswith((b"{", b"["))
+    if (_JSON_TOP_KEY if flow else _YAML_TOP_KEY).search(head):
         return None
-    if len(data) <= _SNIFF_BYTES and not head.startswith((b"{", b"[")):
+    if len(data) <= _SNIFF_BYTES and not flow:
         return "not an OpenAPI or Swagger document (no top-level openapi or swagger key)"
-    # JSON (orjson is fast) or a large YAML file whose head was not conclusive: parse to be sure.
+    # The head was not conclusive (a key may come late in JSON or a large YAML file): parse to be sure.
     try:
         document = parse_value(data, source=source, limits=limits)
     except ToolsyncError as exc:
