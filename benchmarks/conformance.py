@@ -20,6 +20,7 @@ Run::
 
     .venv/bin/python benchmarks/conformance.py                   # everything, stage "load"
     .venv/bin/python benchmarks/conformance.py --limit 200 --filter github
+    .venv/bin/python benchmarks/conformance.py --stage load-as-yaml      # the same specs, as YAML
     .venv/bin/python benchmarks/conformance.py --stage mypkg.checks:export_and_check
 """
 
@@ -68,7 +69,30 @@ def stage_load(path: str) -> dict[str, Any]:
     }
 
 
-STAGES: dict[str, Stage] = {"load": stage_load}
+def stage_load_as_yaml(path: str) -> dict[str, Any]:
+    """Rewrite the spec as block-style YAML in a temporary folder and load that (exercises the YAML path)."""
+    import tempfile
+
+    import yaml
+
+    from toolsync.spec import parse_document
+
+    document = parse_document(Path(path).read_bytes(), source=path, limits=_big_limits())
+    text = yaml.dump(document, Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper), sort_keys=False,
+                     allow_unicode=True, default_flow_style=False)
+    with tempfile.TemporaryDirectory() as folder:
+        copy = Path(folder) / (Path(path).stem + ".yaml")
+        copy.write_text(text, encoding="utf-8")
+        return stage_load(str(copy))
+
+
+def _big_limits() -> Any:
+    from toolsync.limits import Limits
+
+    return Limits(max_bytes=1 << 30)
+
+
+STAGES: dict[str, Stage] = {"load": stage_load, "load-as-yaml": stage_load_as_yaml}
 
 
 def resolve_stage(name: str) -> Stage:

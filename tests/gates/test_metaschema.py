@@ -24,7 +24,7 @@ _VALUES = st.recursive(_LEAVES, lambda c: st.one_of(st.lists(c, max_size=3),
                                                                     max_size=3)), max_leaves=15)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=250, deadline=None)
 @given(schema=st.dictionaries(_KEYWORDS, _VALUES, max_size=5))
 def test_same_verdict_as_whole_validation(schema: dict[str, Any]) -> None:
     """A random 2020-12 schema is valid node by node exactly when jsonschema finds it valid whole."""

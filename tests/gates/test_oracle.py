@@ -39,7 +39,7 @@ def test_reference_selftest_cases_find_the_same_rules(oracle: ModuleType) -> Non
         theirs = oracle_rules(_run_oracle(oracle, provider, tools, options))
         ours = our_rules(check_tools(_our_provider(provider, tools), tools, options=GateOptions(**options)))
         assert ours == theirs, label
-        assert {rule for rule in expected} <= {rule for _, rule in ours}, label
+        assert set(expected) <= {rule for _, rule in ours}, label
         if not expected:
             assert not any(severity == "error" for severity, _ in ours), label
 

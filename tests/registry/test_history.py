@@ -112,3 +112,15 @@ def test_approve_and_reject_of_unknown_id_raise(registry: Registry) -> None:
         registry.approve("nope")
     with pytest.raises(RegistryError, match="no held change"):
         registry.reject("nope")
+
+
+def test_snapshot_at_a_kept_version(any_registry: Registry) -> None:
+    """snapshot_at(v) rebuilds what version v served; unknown versions raise HistoryError."""
+    any_registry.apply(spec_of("pets", ["a"]))
+    any_registry.apply(spec_of("pets", ["a", "b"]))
+    old = any_registry.snapshot_at(1)
+    assert (old.version, list(old.tools)) == (1, ["a"])
+    assert old.tools["a"] is any_registry.get("a")
+    assert any_registry.snapshot_at(2) is any_registry.snapshot
+    with pytest.raises(HistoryError):
+        any_registry.snapshot_at(5)

@@ -6,6 +6,7 @@ import asyncio
 import os
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Self
 
@@ -110,7 +111,8 @@ async def test_slow_writer_is_never_registered_partially(tmp_path: Path) -> None
                 f.flush()
                 time.sleep(0.12)
 
-    async with watcher(registry, spec, outcomes=outcomes):
+    # A wide confirm window: under load the writer's 0.12 s pauses may stretch, never to 1 s.
+    async with watcher(registry, spec, outcomes=outcomes, settings=replace(FAST, confirm=1.0)):
         first = {n: registry.get(n).schema_hash for n in ops}
         with Sampler(registry, "big") as sampler:
             writer = threading.Thread(target=slow_write)
@@ -297,3 +299,18 @@ async def test_yaml_without_final_newline_still_loads(tmp_path: Path) -> None:
         write_in_place(spec, spec_yaml(V2).rstrip("\n"))
         await eventually(lambda: tools_of(registry, "petstore") == set(V2), what="the new version")
     assert outcomes[-1].attempts > 1  # it waited for the file to settle
+
+
+async def test_symlink_leading_out_of_a_watched_folder_is_not_loaded(tmp_path: Path) -> None:
+    """A symlink created in a watched folder that points outside it is passed over, like discovery does."""
+    outside, watched = tmp_path / "outside", tmp_path / "watched"
+    outside.mkdir()
+    watched.mkdir()
+    (outside / "secret.yaml").write_text(spec_yaml(["leak"], title="secret"))
+    (watched / "petstore.yaml").write_text(spec_yaml(V1))
+    registry = Registry()
+    async with watcher(registry, watched):
+        (watched / "secret.yaml").symlink_to(outside / "secret.yaml")
+        (watched / "store.yaml").write_text(spec_yaml(["placeOrder"], title="store"))
+        await eventually(lambda: "store" in registry.snapshot.specs, what="the ordinary new spec")
+    assert set(registry.snapshot.specs) == {"petstore", "store"}

@@ -122,3 +122,21 @@ async def test_missing_explicit_file_fails_then_loads_when_created(tmp_path: Pat
         assert "petstore.yaml" in str(outcomes[0].error)
         spec.write_text(spec_yaml(V1))
         await eventually(lambda: tools_of(registry, "petstore") == set(V1), what="the created file")
+
+
+def test_public_names_are_listed() -> None:
+    """toolsync.reload exports exactly its public names, sorted."""
+    from toolsync import reload
+
+    public = sorted((n for n in vars(reload) if not n.startswith("_")), key=str.casefold)
+    modules = {"backoff", "events", "files", "filestate", "outcome", "polling", "queue", "settings", "urls",
+               "watcher", "annotations"}
+    assert reload.__all__ == sorted(reload.__all__, key=str.casefold)
+    assert [n for n in public if n not in modules] == reload.__all__
+
+
+async def test_events_after_close_ends_at_once(tmp_path: Path) -> None:
+    """events() on a closed watcher yields nothing and returns."""
+    async with Watcher(Registry(), [str(tmp_path)], settings=FAST) as w:
+        pass
+    assert [o async for o in w.events()] == []

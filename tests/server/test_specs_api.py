@@ -148,7 +148,7 @@ def test_reload_answers_with_the_outcome(serve, items: Path) -> None:
     running = serve(admin_settings(str(items)))
     same = running.client.post("/specs/items/reload", headers=ADMIN_HEADERS)
     assert same.status_code == 200 and same.json()["outcome"] == "unchanged"
-    items.write_text('{"openapi": "3.1.0", "info": {"title": "Items", "version": "2"}, "paths": {"/x": 1}}\n')
+    items.write_text('{"openapi": "3.1.0", "info": {"title": "Items", "version": "2"}, "paths": \n')
     failed = running.client.post("/specs/items/reload", headers=ADMIN_HEADERS)
     assert failed.status_code == 422 and failed.json()["outcome"]["outcome"] == "failed"
     assert running.client.get("/tools/listItems").status_code == 200

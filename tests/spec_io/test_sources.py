@@ -153,3 +153,11 @@ def test_discover_needs_a_folder(tmp_path: Path) -> None:
     (tmp_path / "f.yaml").write_bytes(PETSTORE)
     with pytest.raises(SourceError, match="not a folder"):
         discover(tmp_path / "f.yaml", limits=LIMITS)
+
+
+def test_nul_in_a_path_is_a_source_error(tmp_path: Path) -> None:
+    """A path with a NUL character is refused as a SourceError, not a ValueError."""
+    with pytest.raises(SourceError, match="null byte"):
+        read_file(f"{tmp_path}/a\x00b.yaml", limits=LIMITS)
+    with pytest.raises(SourceError):
+        discover(f"{tmp_path}/a\x00b", limits=LIMITS)

@@ -70,7 +70,7 @@ def export(
         loaded = load_spec(spec)
         build = build_tools(loaded, options)
     except ToolsyncError as exc:
-        err.print(f"[red]error[/red] {escape(str(exc))}")
+        err.print(f"[red]error[/red] {escape(str(exc))}", soft_wrap=True)
         raise typer.Exit(2) from None
     context = RenderContext(options)
     outcomes = []
@@ -127,4 +127,4 @@ def _summarize(err: Console, outcomes: list[_Outcome], skipped: tuple[Diagnostic
                       f"[yellow]{len(o.skipped)}[/yellow]" if o.skipped else "0", escape(o.written or "stdout"))
     err.print(table)
     for diagnostic in [*skipped, *(d for o in outcomes for d in o.skipped)]:
-        err.print(f"[yellow]skipped[/yellow] {escape(diagnostic.message)}")
+        err.print(f"[yellow]skipped[/yellow] {escape(diagnostic.message)}", soft_wrap=True)

@@ -29,12 +29,12 @@ __all__ = ["watch"]
 @app.command()
 def watch(
     sources: Annotated[list[str], typer.Argument(help="Spec files, folders of specs, or http(s) URLs.",
-                                                 metavar="PATH|URL...")],
+                                                 metavar="PATH|URL")],
     json_output: Annotated[bool, typer.Option("--json", help="Print one JSON event per line.")] = False,
     debounce: Annotated[float, typer.Option(help="Quiet time before a changed spec is reloaded, in ms.",
                                             metavar="MS", min=0)] = ReloadSettings().debounce * 1000,
     interval: Annotated[float | None, typer.Option(
-        help="Seconds between polls of each URL [default: 30].", metavar="S", min=0.1)] = None,
+        help="Seconds between polls of each URL (default: each spec's poll interval, 30).", metavar="S", min=0.1)] = None,
     allow_private: Annotated[bool, typer.Option(
         "--allow-private", help="Allow URLs on loopback and private networks.")] = False,
     store: Annotated[str | None, typer.Option(

@@ -18,7 +18,7 @@ from typing import Any
 
 from ..tool import NoteKind
 from .text import clean_text, cut
-from .walk import SchemaPass, escape, map_subschemas
+from .walk import SUBSCHEMA_KEYWORDS, SchemaPass, escape, map_subschemas
 
 __all__ = ["BINARY_HINT", "RequestSchemaPass", "ResponseSchemaPass", "is_binary", "required_rule", "rule_sentence"]
 
@@ -62,13 +62,6 @@ def rule_sentence(keyword: str, groups: list[list[str]]) -> str:
     return f"Needs {said}." if keyword == "anyOf" else f"Needs exactly one of: {said}."
 
 
-def _needs_cleaning(node: Mapping[Any, Any]) -> bool:
-    for key in node:
-        if key.__class__ is not str or key in _DROP or key == "example" or key[:2] == "x-":
-            return True
-    return False
-
-
 class _CleanPass(SchemaPass):
     """Shared cleaning; subclasses say which properties a direction hides."""
 
@@ -87,8 +80,8 @@ class _CleanPass(SchemaPass):
         return done
 
     def rewrite(self, node: Mapping[str, Any], pointer: str) -> Any:
-        node = map_subschemas(node, self.visit, pointer)
-        out: dict[str, Any] | None = dict(node) if _needs_cleaning(node) else None
+        node, dirty = self._children(node, pointer)
+        out: dict[str, Any] | None = dict(node) if dirty else None
         if out is not None:
             self._drop_keywords(out)
         for key in _TEXT:
@@ -105,6 +98,17 @@ class _CleanPass(SchemaPass):
 
     def node_extra(self, node: Mapping[str, Any], pointer: str) -> Mapping[str, Any]:
         return node
+
+    def _children(self, node: Mapping[str, Any], pointer: str) -> tuple[Mapping[str, Any], bool]:
+        """Subschemas rewritten, and whether the node has keywords to drop (one loop: this is the hot path)."""
+        dirty = False
+        nested = False
+        for key in node:
+            if key.__class__ is not str or key in _DROP or key == "example" or key[:2] == "x-":
+                dirty = True
+            elif key in SUBSCHEMA_KEYWORDS:
+                nested = True
+        return (map_subschemas(node, self.visit, pointer) if nested else node), dirty
 
     def _drop_keywords(self, out: dict[str, Any]) -> None:
         for key in list(out):

@@ -150,7 +150,7 @@ class SchemaPass:
         result = self.rewrite(node, pointer)
         if key is not None:
             cut = len(pointer)
-            rel = tuple((p[cut:], k, m) for p, k, m in self.notes[start:])
+            rel = tuple((p[cut:], k, m) for p, k, m in self.notes[start:]) if len(self.notes) > start else ()
             # The node is kept alive with its result so that its id cannot be reused.
             self._memo[key] = (result, rel, node)
         return result

@@ -24,8 +24,18 @@ from .gemini import render_gemini
 from .mcp import render_mcp
 from .openai import render_openai, render_openai_chat
 
-__all__ = ["FORMATTERS", "PROVIDERS", "Formatter", "RenderContext", "Rendered", "get_formatter",
-           "neutral_arguments", "render", "render_all", "render_providers"]
+__all__ = [
+    "FORMATTERS",
+    "PROVIDERS",
+    "Formatter",
+    "RenderContext",
+    "Rendered",
+    "get_formatter",
+    "neutral_arguments",
+    "render",
+    "render_all",
+    "render_providers",
+]
 
 PROVIDERS: tuple[str, ...] = ("openai", "openai-chat", "anthropic", "gemini", "mcp")
 FORMATTERS: dict[str, Formatter] = {

@@ -125,7 +125,8 @@ def _strict_schema(tool: Tool, ctx: RenderContext) -> tuple[Mapping[str, Any] | 
     schema, records = ctx.schema_pass("anthropic.strict", AnthropicStrictPass).run(tool.input_schema)
     blockers = [(pointer, message) for pointer, kind, message in records if kind == NoteKind.FALLBACK]
     if blockers:
-        return fallback(blockers[0][1], blockers[0][0])
+        pointer, why = min(blockers, key=lambda b: b[0].count("/"))  # the outermost reason explains most
+        return fallback(why, pointer)
     counts = [0, 0]
     _budget(schema, counts)
     if counts[0] > _MAX_OPTIONAL or counts[1] > _MAX_UNIONS:

@@ -34,7 +34,7 @@ def _parameters(tool: Tool, ctx: RenderContext, provider: str) -> tuple[Mapping[
         if over:
             blockers = [("", over)]
     if blockers:
-        pointer, why = blockers[0]
+        pointer, why = min(blockers, key=lambda b: b[0].count("/"))  # the outermost reason explains most
         more = f" (and {len(blockers) - 1} more reasons)" if len(blockers) > 1 else ""
         note = ConversionNote(NoteKind.FALLBACK, f"strict mode is off: {why}{more}", provider=provider,
                               pointer=pointer or None)

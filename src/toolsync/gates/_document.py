@@ -117,24 +117,37 @@ def iter_refs(document: Any, *, external_only: bool = False) -> Iterator[tuple[P
     With ``external_only``, only non-local refs, and nothing inside an object holding one (it is
     replaced whole).
     """
-    stack: list[tuple[Any, Path]] = [(document, ())]
+    # Paths are kept as linked (key, parent) pairs and spelled out only for a ref, so a deep
+    # document costs time in proportion to its size, not its size times its depth.
+    stack: list[tuple[Any, _Link]] = [(document, None)]
     while stack:
-        node, path = stack.pop()
+        node, link = stack.pop()
         if isinstance(node, Mapping):
             ref = node.get("$ref")
             if isinstance(ref, str):
                 external = not ref.startswith("#")
                 if external or not external_only:
-                    yield path, ref
+                    yield _spell(link), ref
                 if external and external_only:
                     continue
-            named = bool(path) and path[-1] in _NAME_MAPS
-            kids = [(v, (*path, k)) for k, v in node.items() if named or k not in _DATA_KEYS]
+            named = link is not None and link[0] in _NAME_MAPS
+            kids = [(v, (k, link)) for k, v in node.items() if named or k not in _DATA_KEYS]
         elif isinstance(node, list):
-            kids = [(v, (*path, i)) for i, v in enumerate(node)]
+            kids = [(v, (i, link)) for i, v in enumerate(node)]
         else:
             continue
         stack.extend(reversed(kids))
+
+
+_Link = tuple[Any, Any] | None
+
+
+def _spell(link: _Link) -> Path:
+    parts: list[str | int] = []
+    while link is not None:
+        parts.append(link[0])
+        link = link[1]
+    return tuple(reversed(parts))
 
 
 def _scan(document: Any) -> _Rewrite:

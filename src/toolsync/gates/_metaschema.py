@@ -19,7 +19,7 @@ import orjson
 from jsonschema import Draft202012Validator, validators
 from jsonschema_specifications import REGISTRY  # type: ignore[import-untyped]
 
-from ._schema import child_pointer
+from ._schema import child_pointer, is_mapping
 
 __all__ = ["meta_schema_errors"]
 
@@ -47,67 +47,111 @@ _COUNTS = ("maxLength", "minLength", "maxItems", "minItems", "maxContains", "min
 _BOOLS = ("uniqueItems", "deprecated", "readOnly", "writeOnly")
 _ARRAYS = ("enum", "examples")
 
+Path = tuple[str | int, ...]
+Errors = tuple[tuple[Path, str], ...]
+# A path kept as linked (key, parent) pairs, spelled out only when an error needs it.
+_Link = tuple[Any, Any] | None
+
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _canonical_value(key: str, value: Any) -> Any:
-    """A stand-in with the same validity under the meta-schema, shared by many schemas."""
-    if key in _STRINGS:
-        return "" if isinstance(value, str) else value
-    if key in _NUMBERS:
-        return 0 if _is_number(value) else value
-    if key == "multipleOf":
-        return 1 if _is_number(value) and value > 0 else value
-    if key in _COUNTS:
-        return 0 if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else value
-    if key in _BOOLS:
-        return False if isinstance(value, bool) else value
-    if key in _ARRAYS:
-        return [] if isinstance(value, list) else value
-    if key == "required" and isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return [] if len(set(value)) == len(value) else value
+def _is_schema(value: Any) -> bool:
+    return type(value) is bool or is_mapping(value)
+
+
+def _string(value: Any) -> Any:
+    return "" if isinstance(value, str) else value
+
+
+def _number(value: Any) -> Any:
+    return 0 if _is_number(value) else value
+
+
+def _multiple_of(value: Any) -> Any:
+    return 1 if _is_number(value) and value > 0 else value
+
+
+def _count(value: Any) -> Any:
+    return 0 if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else value
+
+
+def _boolean(value: Any) -> Any:
+    return False if isinstance(value, bool) else value
+
+
+def _array(value: Any) -> Any:
+    return [] if isinstance(value, list) else value
+
+
+def _required(value: Any) -> Any:
+    if isinstance(value, list) and all(isinstance(v, str) for v in value) and len(set(value)) == len(value):
+        return []
     return value
 
 
-def _shallow(node: Mapping[str, Any], pointer: str, todo: list[tuple[str, Any]]) -> dict[str, Any]:
+def _kept(value: Any) -> Any:
+    return value
+
+
+# Each constrained keyword's value is replaced by a stand-in with the same validity, so that many
+# schemas share one cache entry. Keywords the meta-schema does not constrain are left out entirely.
+_CANONICAL: dict[str, Any] = {
+    **dict.fromkeys(_CONSTRAINED, _kept), **dict.fromkeys(_STRINGS, _string), **dict.fromkeys(_NUMBERS, _number),
+    **dict.fromkeys(_COUNTS, _count), **dict.fromkeys(_BOOLS, _boolean), **dict.fromkeys(_ARRAYS, _array),
+    "multipleOf": _multiple_of, "required": _required,
+}
+for _unconstrained in ("default", "const"):
+    _CANONICAL.pop(_unconstrained, None)
+
+
+def _shallow(node: Mapping[str, Any], link: _Link, todo: list[tuple[Any, _Link]]) -> dict[str, Any]:
     """The node with sub-schemas replaced by ``true`` (queued in ``todo``) and values canonicalized."""
     out: dict[str, Any] = {}
     for key, value in node.items():
-        if key not in _CONSTRAINED or key in ("default", "const"):
+        canonical = _CANONICAL.get(key)
+        if canonical is None:
             continue  # unconstrained: any value is valid
-        if key in _ONE and isinstance(value, Mapping | bool):
+        if key in _ONE and _is_schema(value):
             out[key] = True
-            todo.append((child_pointer(pointer, key), value))
-        elif key in _MAPS and isinstance(value, Mapping):
-            out[key] = _shallow_map(value, child_pointer(pointer, key), todo)
+            todo.append((value, (key, link)))
+        elif key in _MAPS and is_mapping(value):
+            out[key] = _shallow_map(value, (key, link), todo)
         elif key in _LISTS and isinstance(value, list):
-            out[key] = _shallow_list(value, child_pointer(pointer, key), todo)
+            out[key] = _shallow_list(value, (key, link), todo)
         else:
-            out[key] = _canonical_value(key, value)
+            out[key] = canonical(value)
     return out
 
 
-def _shallow_map(value: Mapping[str, Any], pointer: str, todo: list[tuple[str, Any]]) -> dict[str, Any]:
+def _shallow_map(value: Mapping[str, Any], link: _Link, todo: list[tuple[Any, _Link]]) -> dict[str, Any]:
     kept: dict[str, Any] = {}
     for name, sub in value.items():
-        if isinstance(sub, Mapping | bool):
-            todo.append((child_pointer(pointer, name), sub))
+        if _is_schema(sub):
+            todo.append((sub, (name, link)))
         else:
             kept[name] = sub  # not a schema: let the meta-schema say so
     return kept
 
 
-def _shallow_list(value: list[Any], pointer: str, todo: list[tuple[str, Any]]) -> list[Any]:
+def _shallow_list(value: list[Any], link: _Link, todo: list[tuple[Any, _Link]]) -> list[Any]:
     out: list[Any] = []
     for i, sub in enumerate(value):
-        if isinstance(sub, Mapping | bool):
-            todo.append((child_pointer(pointer, i), sub))
+        if _is_schema(sub):
+            todo.append((sub, (i, link)))
             out.append(True)
         else:
             out.append(sub)
     return out
+
+
+def _spell(link: _Link) -> Path:
+    parts: list[str | int] = []
+    while link is not None:
+        parts.append(link[0])
+        link = link[1]
+    return tuple(reversed(parts))
 
 
 def _key(value: Any) -> bytes | None:
@@ -117,21 +161,37 @@ def _key(value: Any) -> bytes | None:
         return None
 
 
-def _format_errors(errors: Any) -> tuple[tuple[tuple[str | int, ...], str], ...]:
+def _format_errors(errors: Any) -> Errors:
     found = sorted(((tuple(e.absolute_path), e.message) for e in errors), key=lambda e: [str(p) for p in e[0]])
     return tuple(dict.fromkeys(found))
 
 
 @lru_cache(maxsize=8192)
-def _node_errors_cached(key: bytes) -> tuple[tuple[tuple[str | int, ...], str], ...]:
+def _node_errors_cached(key: bytes) -> Errors:
     return _format_errors(_META.iter_errors(orjson.loads(key)))
 
 
-def _node_errors(shallow: dict[str, Any]) -> tuple[tuple[tuple[str | int, ...], str], ...]:
+def _node_errors(shallow: dict[str, Any]) -> Errors:
     key = _key(shallow)
     if key is None:
         return _format_errors(_META.iter_errors(shallow))
     return _node_errors_cached(key)
+
+
+def _decomposed(schema: Mapping[str, Any]) -> Errors:
+    found: list[tuple[Path, str]] = []
+    todo: list[tuple[Any, _Link]] = [(schema, None)]
+    seen: set[int] = set()  # a node shared (or, for Python objects, nested in itself) is checked once
+    while todo:
+        node, link = todo.pop()
+        if type(node) is bool or id(node) in seen:
+            continue
+        seen.add(id(node))
+        errors = _node_errors(_shallow(node, link, todo))
+        if errors:
+            base = _spell(link)
+            found.extend((base + path, message) for path, message in errors)
+    return tuple(found)
 
 
 _DIALECT_VALIDATORS: dict[str, Any] = {}
@@ -174,14 +234,5 @@ def meta_schema_errors(schema: Any, pointer: str = "") -> list[tuple[str, str]]:
             return _dialect_errors(schema, pointer, cls)
         except RecursionError:
             return [(pointer, f"schema nested too deeply to check against the {cls.__name__} meta-schema")]
-    found: list[tuple[str, str]] = []
-    todo: list[tuple[str, Any]] = [(pointer, schema)]
-    seen: set[int] = set()  # a node shared (or, for Python objects, nested in itself) is checked once
-    while todo:
-        here, node = todo.pop()
-        if isinstance(node, bool) or id(node) in seen:
-            continue
-        seen.add(id(node))
-        for path, msg in _node_errors(_shallow(node, here, todo)):
-            found.append((_at(here, path), f"not a valid JSON Schema (Draft202012Validator): {msg}"))
-    return found
+    return [(_at(pointer, path), f"not a valid JSON Schema (Draft202012Validator): {message}")
+            for path, message in _decomposed(schema)]

@@ -8,8 +8,8 @@ from typing import Any
 from ..errors import SpecValidationError
 from ..ir import Diagnostic, Severity
 from ..limits import Limits
-from ._document import measure, without_external_refs
-from ._structure import structural_errors
+from ._document import Shape, measure, without_external_refs
+from ._structure import ref_errors, structural_errors
 from ._validator import Finding, ValidatorRun, run_validator
 
 __all__ = ["check_spec", "raise_for_spec"]
@@ -38,19 +38,22 @@ def check_spec(document: Mapping[str, Any], *, source: str, lenient: bool = True
     version, found = structural_errors(document, source)
     if version is None:
         return found
-    blocked = _too_big(document, source, limits)
+    shape = measure(document, max_nodes=limits.max_nodes)
+    blocked = _too_big(shape, source, limits)
     if blocked is not None:
         return _capped([*found, blocked], max_errors, source)
+    found += ref_errors(document, source)
     closed, external = without_external_refs(document)
     if external:
         found.append(_external_note(external, source))
-    run = run_validator(version, document, closed, max_findings=max_errors, time_budget=time_budget)
-    found.extend(_diagnostics(run, found, lenient, source, time_budget))
+    explained = [d.pointer or "" for d in found if d.severity is Severity.ERROR]
+    run = run_validator(version, document, closed, max_findings=max_errors, time_budget=time_budget,
+                        shape=shape, known=lambda finding: _explained(finding, explained))
+    found.extend(_diagnostics(run, lenient, source, time_budget))
     return _capped(found, max_errors, source)
 
 
-def _too_big(document: Any, source: str, limits: Limits) -> Diagnostic | None:
-    shape = measure(document, max_nodes=limits.max_nodes)
+def _too_big(shape: Shape, source: str, limits: Limits) -> Diagnostic | None:
     if shape.cyclic:
         message = "the document contains itself (a recursive YAML alias); it cannot be a JSON spec"
         return Diagnostic("spec.cyclic", message, Severity.ERROR, None, source)
@@ -85,12 +88,9 @@ def _explained(finding: Finding, errors: Sequence[str]) -> bool:
     return False
 
 
-def _diagnostics(run: ValidatorRun, structural: Sequence[Diagnostic], lenient: bool, source: str,
-                 time_budget: float | None) -> list[Diagnostic]:
-    errors = [d.pointer or "" for d in structural if d.severity is Severity.ERROR]
+def _diagnostics(run: ValidatorRun, lenient: bool, source: str, time_budget: float | None) -> list[Diagnostic]:
     severity = Severity.WARNING if lenient else Severity.ERROR
-    out = [Diagnostic(f.code, f.message, severity, f.pointer, source)
-           for f in run.findings if not _explained(f, errors)]
+    out = [Diagnostic(f.code, f.message, severity, f.pointer, source) for f in run.findings]
     if run.dropped:
         out.append(Diagnostic("spec.validator.more", f"{run.dropped} more validator finding(s) not listed",
                               severity, None, source))

@@ -18,18 +18,25 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
+from jsonschema import validators
 from jsonschema.exceptions import ValidationError, best_match
 from openapi_spec_validator import OpenAPIV2SpecValidator, OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
+from openapi_spec_validator.schemas import schema_v2, schema_v30, schema_v31
 
-from ._document import pointer_of
+from ._document import Shape, pointer_of
 from ._schema import child_pointer
 
 __all__ = ["Finding", "ValidatorRun", "run_validator"]
 
 #: Findings are counted up to this many; past it the validator is stopped.
 HARD_FINDING_CAP = 10_000
+#: Deeper documents are not given to a native (jsonschema-rs) validator.
+NATIVE_SAFE_DEPTH = 256
+#: Documents up to this many nodes are checked against the OpenAPI meta-schema in Python (clearer messages).
+PYTHON_META_NODES = 200_000
 _MESSAGE_LIMIT = 400
 
 
@@ -67,6 +74,8 @@ VALIDATORS: dict[str, type[Any]] = {
     "3.1": _closed(OpenAPIV31SpecValidator),
 }
 
+_OPENAPI_SCHEMAS: dict[str, Any] = {"2.0": schema_v2, "3.0": schema_v30, "3.1": schema_v31}
+
 _SEMANTIC_CODES = {
     "DuplicateOperationIDError": "spec.semantic.duplicate-operation-id",
     "ParameterDuplicateError": "spec.semantic.duplicate-parameter",
@@ -94,6 +103,8 @@ class ValidatorRun:
     dropped: int = 0
     timed_out: bool = False
     stopped: threading.Event = field(default_factory=threading.Event)
+    #: Findings the caller already accounts for; neither kept nor counted.
+    known: Callable[[Finding], bool] = lambda finding: False
 
 
 def _shorten(text: str) -> str:
@@ -149,9 +160,27 @@ def _speed_up(validator: Any) -> None:
             setattr(schemas, attribute, _IdSet())
 
 
-def _units(validator: Any, original: Mapping[str, Any]) -> Iterator[Unit]:
+@lru_cache(maxsize=4)
+def _python_meta_validator(version: str) -> Any:
+    schema = dict(_OPENAPI_SCHEMAS[version])
+    return validators.validator_for(schema)(schema)
+
+
+def _meta_validator(validator: Any, version: str, shape: Shape) -> Any:
+    """The OpenAPI meta-schema validator: pure Python unless the document is large and shallow.
+
+    openapi-spec-validator picks jsonschema-rs when it is installed: hundreds of times faster, but
+    its messages are terser, and it recurses on the native stack and crashes the process on deeply
+    nested documents, where Python raises a RecursionError that can be caught.
+    """
+    if shape.nodes <= PYTHON_META_NODES or shape.depth > NATIVE_SAFE_DEPTH:
+        return _python_meta_validator(version)
+    return validator.schema_validator
+
+
+def _units(validator: Any, meta: Any, original: Mapping[str, Any]) -> Iterator[Unit]:
     """(pointer, errors, is_meta) per unit of work, each failing on its own."""
-    yield None, lambda: validator.schema_validator.iter_errors(original), True
+    yield None, lambda: meta.iter_errors(original), True
     registry = validator.keyword_validators_registry
     root = validator.schema_path
     if "tags" in original and "tags" in registry.keyword_validators:
@@ -172,6 +201,8 @@ def _path_unit(registry: Any, root: Any, url: str) -> Callable[[], Iterable[Vali
 
 def _collect(run: ValidatorRun, finding: Finding, max_findings: int) -> bool:
     """Keep or count one finding; False when the run should stop."""
+    if run.known(finding):
+        return not run.stopped.is_set()
     if len(run.findings) < max_findings or finding.incomplete:
         run.findings.append(finding)
     else:
@@ -180,11 +211,11 @@ def _collect(run: ValidatorRun, finding: Finding, max_findings: int) -> bool:
 
 
 def _run_units(version: str, original: Mapping[str, Any], closed: Mapping[str, Any], run: ValidatorRun,
-               max_findings: int) -> None:
+               max_findings: int, shape: Shape) -> None:
     try:
         validator = VALIDATORS[version](closed)
         _speed_up(validator)
-        units = list(_units(validator, original))
+        units = list(_units(validator, _meta_validator(validator, version, shape), original))
     except Exception as exc:  # noqa: BLE001 - third-party code fed untrusted input
         run.findings.append(_crash_finding(exc, None))
         return
@@ -195,23 +226,26 @@ def _run_units(version: str, original: Mapping[str, Any], closed: Mapping[str, A
                 if not _collect(run, finding, max_findings):
                     return
         except Exception as exc:  # noqa: BLE001 - third-party code fed untrusted input
-            run.findings.append(_crash_finding(exc, pointer))
+            crash = _crash_finding(exc, pointer)
+            if not run.known(crash):
+                run.findings.append(crash)
         if run.stopped.is_set():
             return
 
 
 def run_validator(version: str, original: Mapping[str, Any], closed: Mapping[str, Any], *,
-                  max_findings: int, time_budget: float | None) -> ValidatorRun:
+                  max_findings: int, time_budget: float | None, shape: Shape,
+                  known: Callable[[Finding], bool] = lambda finding: False) -> ValidatorRun:
     """Validate ``closed`` (external refs replaced) as OpenAPI ``version``; ``original`` for the meta-schema.
 
     With a ``time_budget`` (seconds) the work runs in a daemon thread; when the budget is spent the
     findings so far are returned and the thread is told to stop at its next finding or unit.
     """
-    run = ValidatorRun()
+    run = ValidatorRun(known=known)
     if time_budget is None:
-        _run_units(version, original, closed, run, max_findings)
+        _run_units(version, original, closed, run, max_findings, shape)
         return run
-    worker = threading.Thread(target=_run_units, args=(version, original, closed, run, max_findings),
+    worker = threading.Thread(target=_run_units, args=(version, original, closed, run, max_findings, shape),
                               name="toolsync-spec-gate", daemon=True)
     worker.start()
     worker.join(time_budget)
@@ -219,4 +253,4 @@ def run_validator(version: str, original: Mapping[str, Any], closed: Mapping[str
         return run
     # Python cannot kill the thread; it stops at its next finding or unit and its results are dropped.
     run.stopped.set()
-    return ValidatorRun(list(run.findings), run.dropped, timed_out=True, stopped=run.stopped)
+    return ValidatorRun(list(run.findings), run.dropped, timed_out=True, stopped=run.stopped, known=known)

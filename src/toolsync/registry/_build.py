@@ -46,8 +46,21 @@ def registered_from_payload(stored: StoredTool, name: str) -> RegisteredTool:
     if not isinstance(definitions, dict) or "tool" not in data:
         raise StoreCorruptError(f"the stored payload of tool {name!r} lacks its tool or definitions")
     tool = serialize.tool_from_dict(data["tool"])
+    shared = {p: _share_definition(d) for p, d in definitions.items()}
     return RegisteredTool(tool, tool.spec_name, str(data.get("spec_version", tool.spec_version)),
-                          stored.registered_at, tool.content_hash, definitions, stored.hash)
+                          stored.registered_at, tool.content_hash, shared, stored.hash)
+
+
+def _share_definition(definition: Any) -> Any:
+    """A definition whose schema-sized parts (two levels down) are shared with equal ones."""
+    if not isinstance(definition, dict):
+        return definition
+    out = {}
+    for key, value in definition.items():
+        if isinstance(value, dict):
+            value = serialize.share({k: serialize.share(v) for k, v in value.items()})
+        out[key] = value
+    return out
 
 
 def entry_bytes(entry: SpecEntry) -> bytes:
@@ -73,12 +86,13 @@ def restore(state: StoredState, reuse: Mapping[str, RegisteredTool] | None = Non
     """
     reuse = reuse or {}
     tools: dict[str, RegisteredTool] = {}
-    for name, stored in state.tools.items():
-        known = reuse.get(name)
-        if known is not None and known.payload_hash == stored.hash and known.registered_at == stored.registered_at:
-            tools[name] = known
-        else:
-            tools[name] = registered_from_payload(stored, name)
+    with serialize.sharing():
+        for name, stored in state.tools.items():
+            known = reuse.get(name)
+            if known is not None and known.payload_hash == stored.hash and known.registered_at == stored.registered_at:
+                tools[name] = known
+            else:
+                tools[name] = registered_from_payload(stored, name)
     specs = {name: entry_from_bytes(data, name) for name, data in state.specs.items()}
     return specs, tools
 

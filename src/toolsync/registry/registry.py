@@ -269,6 +269,20 @@ class Registry:
                 log.warning("skipping stored event %d of unknown shape (kind %r)", stored.seq, stored.kind)
         return out
 
+    def snapshot_at(self, version: int) -> Snapshot:
+        """
+        The snapshot a kept version served (the current one for ``registry.version``).
+
+        Raises:
+            HistoryError: the version is not in the kept history.
+        """
+        current = self._snapshot
+        if version == current.version:
+            return current
+        state = self._kept_version(version)
+        specs, tools = restore(state, reuse=current.tools)
+        return Snapshot.build(state.version, state.created_at, specs, tools)
+
     def rollback(self, to_version: int, *, spec: str | None = None,
                  trigger: Trigger = Trigger.ROLLBACK) -> ChangeSet:
         """

@@ -14,11 +14,13 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import dataclasses
 import hashlib
 import types
 import typing
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from enum import Enum
 from functools import cache
 from typing import Any, Literal, Union, cast, get_args, get_origin
@@ -38,6 +40,8 @@ __all__ = [
     "encode",
     "load_object",
     "payload_hash",
+    "share",
+    "sharing",
     "tool_from_dict",
     "tool_from_json",
     "tool_to_dict",
@@ -51,6 +55,51 @@ _MISSING = object()
 
 def _identity(value: Any) -> Any:
     return value
+
+
+# Decoding many tools at once (a restore) shares equal JSON objects between them, as the loader
+# does: responses and output schemas repeat across operations, and copies would multiply memory.
+_SHARE_DEPTH = 4
+_SHARED: contextvars.ContextVar[dict[bytes, Any] | None] = contextvars.ContextVar("_SHARED", default=None)
+
+
+def _shared(value: Any) -> Any:
+    value = value if type(value) is dict else dict(value)
+    table = _SHARED.get()
+    if table is None or not value:
+        return value
+    return _intern(value, table, _SHARE_DEPTH)
+
+
+def _intern(value: Any, table: dict[bytes, Any], depth: int) -> Any:
+    """The shared twin of ``value``, its nested objects shared too (``depth`` levels down)."""
+    text = orjson.dumps(value)
+    known = table.get(text)
+    if known is not None:
+        return known
+    if depth and isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(item, dict) and item:
+                value[key] = _intern(item, table, depth - 1)
+            elif isinstance(item, list) and item and isinstance(item[0], dict):
+                value[key] = [_intern(x, table, depth - 1) if isinstance(x, dict) and x else x for x in item]
+    table[text] = value
+    return value
+
+
+def share(value: Any) -> Any:
+    """``value`` (a JSON object), or an equal one decoded earlier inside :func:`sharing`."""
+    return _shared(value) if isinstance(value, Mapping) else value
+
+
+@contextlib.contextmanager
+def sharing() -> Iterator[None]:
+    """Within this block, equal JSON objects decoded by this module are one object."""
+    token = _SHARED.set({})
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
 
 
 def _plain(value: Any) -> Any:
@@ -115,7 +164,7 @@ def _tuple_codec(args: tuple[Any, ...]) -> _Codec:
 def _mapping_codec(value_type: Any) -> _Codec:
     enc, dec = codec(value_type)
     if enc is _plain and dec is _identity:
-        return _plain, (lambda v: dict(v))
+        return _plain, _shared
     return (lambda v: {k: enc(x) for k, x in v.items()}), (lambda v: {k: dec(x) for k, x in v.items()})
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 from typing import TYPE_CHECKING
 
 from ..errors import ToolsyncError
@@ -24,6 +25,7 @@ __all__ = [
     "commit",
     "compile_bytes",
     "fetch",
+    "lean",
     "media_type_for",
     "naming",
     "record_failure",
@@ -86,6 +88,13 @@ def spec_tools(registry: Registry, name: str | None) -> frozenset[str]:
 
 def version(registry: Registry) -> int:
     return registry.snapshot.version
+
+
+def lean(compiled: CompiledSpec) -> CompiledSpec:
+    """What to keep for the next reload's reuse: the compile without the raw document (large)."""
+    if not compiled.spec.document:
+        return compiled
+    return dataclasses.replace(compiled, spec=dataclasses.replace(compiled.spec, document={}))
 
 
 def naming(error: ToolsyncError, source: str) -> ToolsyncError:

@@ -1,14 +1,15 @@
 """
 Spec files: when to load one, when to wait, when to give up and when to drop it.
 
-A file is loaded only once it has settled: unchanged for ``settle`` seconds before the load
-and byte-for-byte the same (size, times, inode, hash) after it, referenced files included,
-so the loader never commits a half-written save. A result that looks cut off (it would
-remove tools, it is a new spec, or a YAML file lacks its final newline) must in addition be
+A file is loaded only once it has settled: its change time (and what this process saw) is at
+least ``settle`` seconds old when it is read, the read was not torn by a write, and the very
+bytes that were hashed are what the pipeline compiles; files the spec references through
+``$ref`` must be unchanged after the load too. A result that looks cut off (it would remove
+tools, it is a new spec, or a YAML file lacks its final newline) must in addition be
 ``confirm`` seconds old: a spec truncated mid-save can still be valid YAML with fewer
-operations. Parse and spec errors are retried a few times with short waits (a slow writer
-may still be busy) before the failure is reported and the last good version kept. A deleted
-file's tools stay for ``grace`` seconds, so a delete-then-create save drops nothing.
+operations. Parse and spec errors of a file still being written are retried a few times with
+short waits before the failure is reported and the last good version kept. A deleted file's
+tools stay for ``grace`` seconds, so a delete-then-create save drops nothing.
 """
 
 from __future__ import annotations
@@ -220,7 +221,7 @@ class FileReloader:
             if target.name != name:
                 self._release(name, target.key)
             return self._give_up(target, request, error, _content_key(after))
-        target.name, target.compiled, target.refs = name, compiled, _refs(compiled)
+        target.name, target.compiled, target.refs = name, pipeline.lean(compiled), _refs(compiled)
         target.committed = {path: state for path, state in after.items() if state is not None}
         target.failing = target.reported = None
         kind = OutcomeKind.APPLIED if changes.version is not None else OutcomeKind.UNCHANGED

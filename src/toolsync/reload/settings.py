@@ -23,7 +23,7 @@ class ReloadSettings:
     # A spec that keeps changing is still reloaded this long after its first event.
     max_wait: float = 2.0
     # A file must not have changed for this long before it is loaded (size+mtime+hash re-checked after).
-    settle: float = 0.05
+    settle: float = 0.1
     # ...and for this long when the result looks cut off: it would remove tools, it is a new
     # spec, or a YAML file lacks its final newline (a complete save almost always has one).
     confirm: float = 1.0

@@ -109,7 +109,7 @@ class UrlReloader:
             target.failed()
             target.reported = item.fingerprint
             return self._fail(target, request, error)
-        target.name, target.compiled = compiled.spec.name, compiled
+        target.name, target.compiled = compiled.spec.name, pipeline.lean(compiled)
         target.etag, target.last_modified, target.digest = item.etag, item.last_modified, item.fingerprint
         target.reported = None
         target.healthy()

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Self
 from watchfiles import Change
 
 from ..config import SpecConfig
-from ..errors import ConfigError, RegistryError
+from ..errors import ConfigError, RegistryError, ToolsyncError
 from ..spec.sources import discover
 from . import _pipeline as pipeline
 from .events import Changes, FileEvents, NativeEvents, PollingEvents, WatchSet
@@ -182,6 +182,8 @@ class Watcher:
 
     async def events(self) -> AsyncIterator[ReloadOutcome]:
         """Every reload outcome from now on, until the watcher closes."""
+        if self._queue is not None and self._queue.closed:
+            return
         inbox: asyncio.Queue[ReloadOutcome | None] = asyncio.Queue()
         self._subscribers.add(inbox)
         try:
@@ -276,17 +278,26 @@ class Watcher:
             return {key for key in self._files if key.startswith(prefix)}
         if folder is None:
             return set()
-        if os.path.isdir(path):
-            found = [os.path.abspath(p) for p in discover(Path(path), limits=self._folders[folder].limits)]
-        else:
-            found = [path] if is_candidate(path) else []
-        for new in found:
+        for new in self._new_files(path, folder):
             if new not in self._files:
                 self._add_file(new, self._folders[folder], folder=folder)
                 keys.add(new)
         if keys and self._events is not None:
             self._events.update(self._watch_set())
         return keys
+
+    def _new_files(self, path: str, folder: str) -> list[str]:
+        """Spec candidates that ``path`` brings into a watched folder (a file, or a folder moved in)."""
+        if any(part.startswith(".") for part in Path(os.path.relpath(path, folder)).parts):
+            return []  # hidden files and folders, like discovery skips them
+        if not Path(os.path.realpath(path)).is_relative_to(os.path.realpath(folder)):
+            return []  # a symlink that leads out of the folder
+        if not os.path.isdir(path):
+            return [path] if is_candidate(path) else []
+        try:
+            return [os.path.abspath(p) for p in discover(Path(path), limits=self._folders[folder].limits)]
+        except ToolsyncError:
+            return []  # gone again already
 
     def _folder_of(self, path: str) -> str | None:
         holders = [f for f in self._folders if path.startswith(f.rstrip(os.sep) + os.sep)]

@@ -11,9 +11,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..diff import diff_specs
-from ..errors import StoreCorruptError
 from ..ir import Spec
-from ..registry import HeldChange, Registry, SpecEntry, Trigger, serialize
+from ..registry import HeldChange, Registry, SpecEntry, Trigger
 from ..tool import Tool
 from ._context import context
 from ._inputs import Fields, parse_object, query_int, query_str, read_body
@@ -143,13 +142,8 @@ def _version(registry: Registry, version: int) -> _Version:
     if state is None:
         raise ApiError(404, "unknown_version", f"version {version} is not kept (the registry is at version "
                        f"{snapshot.version}; see GET /history)")
-    try:
-        specs = {n: serialize.decode(SpecEntry, serialize.load_object(data, f"spec entry {n!r}"))
-                 for n, data in state.specs.items()}
-        tools = {}
-        for name, stored in state.tools.items():
-            data = serialize.load_object(stored.payload, f"tool {name!r}")
-            tools[name] = (stored.hash, serialize.tool_from_dict(data["tool"]))
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise StoreCorruptError(f"version {version} cannot be read back from the store: {exc}") from None
-    return _Version(specs, tools)
+    # The registry's own decoder: the payload format is the registry's business (it compresses them).
+    from ..registry._build import restore
+
+    specs, tools = restore(state, reuse=snapshot.tools)
+    return _Version(specs, {n: (t.payload_hash, t.tool) for n, t in tools.items()})

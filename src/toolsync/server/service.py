@@ -179,13 +179,16 @@ class Service:
         """Compile and register a spec, then watch it. Returns the changes and whether the spec is new."""
         config = self._config_for(request)
         compiled = await acompile_spec(config, options=self.registry.options.tool_options)
+        # Named from here on, so that the watcher's reloads carry the very same configuration.
+        config = dataclasses.replace(config, name=compiled.name)
+        compiled = dataclasses.replace(compiled, config=config)
         entry = self.registry.snapshot.specs.get(compiled.name)
         if entry is not None and not _same_source(entry.source, config.source):
             raise ApiError(409, "name_taken", f"a spec named {compiled.name!r} is already registered from "
                            f"{entry.source}; give this one another name", source=config.source)
         changes = await self.registry.aapply(compiled, trigger=Trigger.API)
         if self._find(config.source) is None:
-            await self._watch(dataclasses.replace(config, name=compiled.name))
+            await self._watch(config)
         return changes, entry is None
 
     async def remove_spec(self, name: str) -> ChangeSet:

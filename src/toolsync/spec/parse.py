@@ -178,13 +178,14 @@ def _load_json_stdlib(text: str, source: str) -> Any:
 
 
 def _keep_as_written_json(document: Any) -> Any:
+    """Version numbers written as JSON numbers become strings (``"openapi": 3.0`` -> ``"3.0"``)."""
     for path in _AS_WRITTEN:
         parent = document
         for key in path[:-1]:
             parent = parent.get(key) if isinstance(parent, dict) else None
-        if isinstance(parent, dict) and isinstance(parent.get(path[-1]), int | float) \
-                and not isinstance(parent[path[-1]], bool):
-            parent[path[-1]] = str(parent[path[-1]])
+        value = parent.get(path[-1]) if isinstance(parent, dict) else None
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            parent[path[-1]] = str(value)
     return document
 
 
@@ -287,13 +288,14 @@ class _Builder:
         active: set[int] = set()
         order: list[Node] = []
         aliases = 0
-        stack: list[tuple[Node, bool]] = [(root, False)]
+        # (node, None) asks to visit a node; (node, children) means its children are all done.
+        stack: list[tuple[Node, list[Node] | None]] = [(root, None)]
         while stack:
-            node, finished = stack.pop()
+            node, children = stack.pop()
             key = id(node)
-            if finished:
+            if children is not None:
                 active.discard(key)
-                done[key] = size = 1 + sum(done[id(child)] for child in _children(node))
+                done[key] = size = 1 + sum([done[id(child)] for child in children])
                 if size > self.limits.max_nodes:
                     raise self._too_big(node)
                 order.append(node)
@@ -304,10 +306,14 @@ class _Builder:
             elif key in active:
                 raise ParseError(f"a recursive alias at line {node.start_mark.line + 1} refers to its own "
                                  "ancestor; JSON cannot hold a cycle", source=self.source)
+            elif isinstance(node, ScalarNode):
+                done[key] = 1
+                order.append(node)
             else:
                 active.add(key)
-                stack.append((node, True))
-                stack.extend((child, False) for child in reversed(_children(node)))
+                kids = _children(node)
+                stack.append((node, kids))
+                stack.extend((child, None) for child in reversed(kids))
         return order
 
     def _too_big(self, node: Node) -> LimitError:

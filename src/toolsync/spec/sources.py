@@ -130,7 +130,7 @@ def _resolve_existing(path: Path, shown: str) -> Path:
         return path.resolve(strict=True)
     except FileNotFoundError as exc:
         raise SourceError("no such file or folder", source=shown) from exc
-    except (OSError, RuntimeError) as exc:  # RuntimeError: a symbolic link loop
+    except (OSError, RuntimeError, ValueError) as exc:  # a symbolic link loop; a NUL in the path
         raise SourceError(f"cannot open: {exc}", source=shown) from exc
 
 
