@@ -33,11 +33,13 @@ from .tool import Tool
 
 if TYPE_CHECKING:
     from .convert import ToolOptions
+    from .spec.sources import SourceBytes
 
 __all__ = [
     "CompiledSpec",
     "GatePolicy",
     "acompile_spec",
+    "compile_bytes",
     "compile_from_spec",
     "compile_spec",
     "render_definitions",
@@ -120,6 +122,16 @@ async def acompile_spec(config: SpecConfig, *, previous: CompiledSpec | None = N
                             on_unresolved_ref=config.on_unresolved_ref)
     return await asyncio.to_thread(compile_from_spec, spec, config, previous=previous, options=options,
                                    gate_policy=gate_policy)
+
+
+def compile_bytes(payload: SourceBytes, config: SpecConfig, *, previous: CompiledSpec | None = None,
+                  options: ToolOptions | None = None, gate_policy: GatePolicy = "skip") -> CompiledSpec:
+    """The pipeline on bytes already read from ``config.source`` (a poller's conditional GET, a webhook)."""
+    from .spec.loader import load_bytes
+
+    spec = load_bytes(payload, source=config.source, name=config.name, limits=config.limits, fetch=config.fetch,
+                      on_unresolved_ref=config.on_unresolved_ref)
+    return compile_from_spec(spec, config, previous=previous, options=options, gate_policy=gate_policy)
 
 
 def compile_from_spec(spec: Spec, config: SpecConfig | None = None, *, previous: CompiledSpec | None = None,

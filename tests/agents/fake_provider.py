@@ -19,9 +19,9 @@ or answers with text, and how to read the offered tools and the tool results out
 from __future__ import annotations
 
 import threading
-from abc import ABC, abstractmethod
 import time
 import traceback
+from abc import ABC, abstractmethod
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -264,7 +264,7 @@ class FakeProvider:
             return self._fail(f"no scripted reply left for request {len(self.requests)} ({recorded.path})")
         try:
             reply = step(recorded)
-        except Exception:
+        except Exception:  # noqa: BLE001 - a failed step is reported to the test, not lost in the server thread
             return self._fail(traceback.format_exc())
         return reply if isinstance(reply, Response) else JSONResponse(reply)
 

@@ -55,7 +55,7 @@ def test_enums_are_strings(schema: dict[str, Any], expected: dict[str, Any]) -> 
     ({"type": "string", "format": "uri"}, {"type": "STRING", "description": "Format: uri."}),
     ({"type": "number", "exclusiveMinimum": 0.5}, {"type": "NUMBER", "description": "Greater than 0.5."}),
     ({"type": "number", "multipleOf": 2}, {"type": "NUMBER", "description": "A multiple of 2."}),
-    ({"type": "object", "additionalProperties": {"type": "string"}}, {"description": "Any JSON object."}),
+    ({"type": "object", "additionalProperties": {"type": "string"}}, {"description": "Any JSON object. Values: string."}),
     ({"type": "object", "description": "Free."}, {"description": "Free. Any JSON object."}),
 ])
 def test_what_the_schema_lacks_is_described(schema: dict[str, Any], expected: dict[str, Any]) -> None:

@@ -287,7 +287,9 @@ def test_the_recorder_would_see_a_naive_validator(recorder: tuple[str, list[str]
 class _Stall(dict[str, Any]):
     """A path item that makes the validator's worker thread wait until the test releases it."""
 
-    release = threading.Event()
+    def __init__(self, data: dict[str, Any], release: threading.Event) -> None:
+        super().__init__(data)
+        self.release = release
 
     def _wait(self) -> None:
         if threading.current_thread().name == "toolsync-spec-gate":
@@ -312,12 +314,13 @@ class _Stall(dict[str, Any]):
 
 def test_time_budget_stops_waiting_for_the_validator() -> None:
     """When the budget runs out the gate returns what it has, with a warning that the check is incomplete."""
+    release = threading.Event()
     spec = petstore_30()
-    spec["paths"]["/pets"] = _Stall(spec["paths"]["/pets"])
+    spec["paths"]["/pets"] = _Stall(spec["paths"]["/pets"], release)
     try:
         found = check_spec(spec, source="slow.yaml", time_budget=0.2)
     finally:
-        _Stall.release.set()
+        release.set()
     [timeout] = [d for d in found if d.code == "spec.validator.timeout"]
     assert timeout.severity is Severity.WARNING and "0.2 s" in timeout.message
     assert not errors(found)

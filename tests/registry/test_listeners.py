@@ -198,3 +198,33 @@ def test_events_round_trip_through_dicts(registry: Registry) -> None:
     for event in (e for step in seen for e in step.events):
         assert event_from_dict(event.to_dict()) == event
     assert [e.kind for e in registry.events_since(1)] == ["tool_removed", "spec_loaded", "breaking_change"]
+
+
+async def test_aload_and_areload(registry: Registry, tmp_path: Path) -> None:
+    """The async twins load, and reload with the stored configuration."""
+    spec = tmp_path / "pets.yaml"
+    spec.write_text(GOOD)
+    first = await registry.aload(str(spec), trigger=Trigger.STARTUP)
+    assert first.added == ("listPets",)
+    spec.write_text(GOOD.replace("operationId: listPets", "operationId: listAllPets"))
+    again = await registry.areload("pets", trigger=Trigger.WEBHOOK)
+    assert (again.added, again.removed) == (("listAllPets",), ("listPets",))
+    assert registry.history(limit=1)[0].trigger == "webhook"
+    spec.write_text("{")
+    with pytest.raises(SpecError):
+        await registry.areload("pets")
+    assert registry.snapshot.specs["pets"].status is SpecStatus.FAILED
+
+
+def test_record_failure_from_a_watcher(registry: Registry) -> None:
+    """record_failure marks a registered spec failed without a new version, naming the cause."""
+    registry.apply(spec_of("pets", ["a"]))
+    from toolsync.config import SpecConfig
+
+    registry.record_failure(SpecConfig(source="pets.yaml"), SourceError("gone", source="pets.yaml"),
+                            trigger=Trigger.FILE)
+    entry = registry.snapshot.specs["pets"]
+    assert entry.status is SpecStatus.FAILED and entry.last_error == "pets.yaml: gone"
+    assert registry.version == 1 and registry.failures == {"pets": "pets.yaml: gone"}
+    record = registry.audit(limit=1)[0]
+    assert (record.outcome, record.trigger, record.spec) == ("failed", "file", "pets")

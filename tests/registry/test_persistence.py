@@ -99,3 +99,21 @@ def test_conflicting_names_across_replicas_are_still_refused(tmp_path: Path) -> 
         with pytest.raises(NameConflictError):
             second.apply(spec_of("shop", ["a"]))
         assert second.get("a").spec_name == "pets"
+
+
+def test_held_change_is_dropped_by_a_restart_and_held_again(tmp_path: Path) -> None:
+    """Held changes live in memory: after a restart the spec is ok, and the next load holds it again."""
+    from toolsync.config import BreakingPolicy
+    from toolsync.registry import SpecStatus
+
+    path = tmp_path / "registry.db"
+    block = BreakingPolicy.BLOCK
+    with Registry(SQLiteStore(path)) as first:
+        first.apply(compiled("pets", [tool("a"), tool("b")], policy=block))
+        first.apply(compiled("pets", [tool("a", required=("limit",)), tool("b")], policy=block))
+        first.apply(spec_of("shop", ["c"]))  # a later commit stores the held status too
+        assert first.snapshot.specs["pets"].status is SpecStatus.HELD
+    with Registry(SQLiteStore(path)) as second:
+        assert second.snapshot.specs["pets"].status is SpecStatus.OK and second.held() == []
+        changes = second.apply(compiled("pets", [tool("a", required=("limit",)), tool("b")], policy=block))
+        assert changes.held == ("a",) and len(second.held()) == 1

@@ -112,3 +112,14 @@ def test_gate_skips_or_fails_on_a_rejected_definition() -> None:
     assert skipped[0].code == "tool.rejected" and "broken" in skipped[0].message
     with pytest.raises(ToolValidationError, match="broken"):
         _gate("anthropic", {"broken": bad}, "fail", [])
+
+
+def test_compile_bytes_uses_the_given_bytes(petstore: Path) -> None:
+    """compile_bytes builds from bytes already read, not from the file as it is now."""
+    from toolsync.pipeline import compile_bytes
+    from toolsync.spec.sources import read_file
+
+    payload = read_file(petstore, limits=SpecConfig(source=str(petstore)).limits)
+    petstore.write_text("not: a spec")
+    compiled = compile_bytes(payload, SpecConfig(source=str(petstore)))
+    assert len(compiled.tools) == 6 and compiled.fingerprint

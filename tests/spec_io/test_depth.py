@@ -39,7 +39,7 @@ def passes(check: Any, text: str | bytes, limit: int) -> bool:
     return True
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(_VALUES, st.sampled_from([False, None, True]))
 def test_yaml_measure_never_undercounts(value: Any, flow_style: bool | None) -> None:
     """For any document PyYAML writes, the measure is at least the real depth and at most one more."""
@@ -50,7 +50,7 @@ def test_yaml_measure_never_undercounts(value: Any, flow_style: bool | None) -> 
     assert passes(check_yaml_depth, text, depth + 1)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(_VALUES, st.sampled_from([None, 1]))
 def test_json_measure_is_exact(value: Any, indent: int | None) -> None:
     """For JSON the measure is exactly the nesting depth, whatever the strings contain."""
@@ -61,7 +61,7 @@ def test_json_measure_is_exact(value: Any, indent: int | None) -> None:
         assert not passes(check_json_depth, data, depth - 1)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(_VALUES)
 def test_json_text_read_as_yaml_is_measured(value: Any) -> None:
     """JSON is YAML too: measured as YAML it never counts fewer levels."""

@@ -7,8 +7,10 @@ import time
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from toolsync.errors import LimitError, ParseError, UnsupportedSpecError
+from toolsync.errors import LimitError, ParseError, ToolsyncError, UnsupportedSpecError
 from toolsync.limits import Limits
 from toolsync.spec.parse import parse_document, parse_value
 
@@ -271,3 +273,18 @@ def test_result_is_plain_json() -> None:
     assert json.loads(json.dumps(document)) == document
     assert document == {"a": "aGVsbG8=", "b": {"x": "2024-01-01"}, "c": {"x": None, "y": None},
                         "d": "2001-12-14"}
+
+
+_PIECES = ["[", "]", "{", "}", "'", '"', "#", ": ", ",", "- ", "? ", " ", "\n", "\n  ", "a", "|", ">", "&x ", "*x",
+           "!t ", "\\", "\t", "---\n", "<<: ", "1e999", "9" * 30, "~", "\x85", "\x07", "é"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=60), st.sampled_from(["x.yaml", "x.json"]))
+def test_any_input_ends_in_a_toolsync_error_or_a_value(pieces: list[str], source: str) -> None:
+    """Whatever the text, parsing returns plain JSON values or raises a ToolsyncError, never anything else."""
+    try:
+        value = parse("".join(pieces).encode(), source=source, limits=Limits(max_depth=20, max_aliases=20))
+    except ToolsyncError:
+        return
+    assert json.loads(json.dumps(value, allow_nan=False)) == value

@@ -11,6 +11,7 @@ __all__ = ["app", "main"]
 # One module per command group; each registers its commands on ``app`` when imported.
 _COMMAND_MODULES: tuple[str, ...] = (
     # command-modules: add "toolsync.cli.<name>" lines below this marker
+    "toolsync.cli.call",
     "toolsync.cli.mcp",
     "toolsync.cli.serve",
     "toolsync.cli.registry",

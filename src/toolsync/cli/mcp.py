@@ -46,14 +46,14 @@ def mcp_stdio(
         show_default=False)] = None,
     store: Annotated[str | None, typer.Option(
         help="Keep the registry in this store: a SQLite file, sqlite:///path.db, memory:// or redis://host/0 "
-             "[default: memory, or the configuration file's store].", metavar="PATH|URL")] = None,
+             "(default: memory, or the configuration file's store).", metavar="PATH|URL")] = None,
     watch: Annotated[bool, typer.Option(
         "--watch/--no-watch", help="Reload specs when they change and tell the client.")] = True,
     allow_private_: Annotated[bool, typer.Option(
         "--allow-private", help="Let specs be fetched from, and tool calls reach, loopback and private "
         "addresses.")] = False,
     log_level: Annotated[str | None, typer.Option(
-        help="debug, info, warning or error, on stderr [default: info].")] = None,
+        help="debug, info, warning or error, on stderr (default: info).")] = None,
 ) -> None:
     """Serve the specs' tools to an MCP client over stdio (for desktop clients)."""
     errors = Console(stderr=True, highlight=False, soft_wrap=True)

@@ -104,6 +104,9 @@ def validate(
         "--allow-private", help="Allow a SPEC URL on loopback and private networks.")] = False,
     allow_remote_refs: Annotated[bool, typer.Option(
         "--allow-remote-refs", help="Follow $refs to http(s) URLs when building tools.")] = False,
+    spec_time_budget: Annotated[float, typer.Option(
+        "--spec-time-budget", min=0.1, help="Seconds the structural validator may take before it is cut short.")
+    ] = 30.0,
 ) -> None:
     """Check SPEC and the tools it becomes; exit 0 when clean, 1 on problems, 2 when SPEC cannot be read."""
     providers = _providers(provider)
@@ -116,7 +119,8 @@ def validate(
     except ToolsyncError as exc:
         _unreadable(exc, spec, json_output, err)
         raise typer.Exit(EXIT_UNREADABLE) from None
-    report = run_validation(spec, payload, document, providers, options, lenient=not strict_spec, fetch=fetch)
+    report = run_validation(spec, payload, document, providers, options, lenient=not strict_spec, fetch=fetch,
+                            time_budget=spec_time_budget)
     if json_output:
         typer.echo(orjson.dumps(_json(report, fail_on), option=orjson.OPT_INDENT_2).decode())
     else:
@@ -139,13 +143,14 @@ def _read(spec: str, fetch: FetchPolicy) -> tuple[SourceBytes, dict[str, Any]]:
 
 
 def run_validation(source: str, payload: SourceBytes, document: dict[str, Any], providers: list[str],
-                   options: GateOptions, *, lenient: bool, fetch: FetchPolicy) -> Report:
+                   options: GateOptions, *, lenient: bool, fetch: FetchPolicy, time_budget: float) -> Report:
     """Spec gate, then load, build and render, then the tool gate for each provider."""
     from ..convert import build_tools
     from ..formats import render_all
     from ..spec.loader import load_bytes
 
-    report = Report(source, spec_diagnostics=check_spec(document, source=source, lenient=lenient))
+    found = check_spec(document, source=source, lenient=lenient, time_budget=time_budget)
+    report = Report(source, spec_diagnostics=found)
     try:
         spec = load_bytes(payload, source=source, fetch=fetch)
         build = build_tools(spec)

@@ -12,8 +12,8 @@ from ..ir import Diagnostic, Operation, Severity, Spec
 from ..tool import ConversionNote, NoteKind, Tool
 from .annotations import annotations_for
 from .hashing import content_hash, digest
-from .inputs import build_arguments, is_json_media
-from .naming import assign_names, candidate_name
+from .inputs import Arguments, build_arguments, is_json_media
+from .naming import assign_names_and_clashes, candidate_name
 from .options import ToolOptions
 from .schema import RequestSchemaPass, ResponseSchemaPass
 from .text import clean_text, combine, cut, one_line
@@ -90,16 +90,21 @@ def _notes(records: list[tuple[str, NoteKind, str]]) -> list[ConversionNote]:
     return [ConversionNote(kind, message, pointer=pointer or None) for pointer, kind, message in records]
 
 
+def _input_schema(ctx: _Context, op: Operation, args: Arguments, source: str) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "object", "properties": args.properties}
+    if args.required:
+        schema["required"] = args.required
+    schema["additionalProperties"] = False
+    defs = _defs(ctx, op, list(args.properties.values()), ctx.request, source)
+    if defs:
+        schema["$defs"] = defs
+    return schema
+
+
 def _build(ctx: _Context, op: Operation, spec_name: str, spec_version: str, name: str, source: str) -> Tool:
     options = ctx.options
     args = build_arguments(op, options, ctx.request, source)
-    input_schema: dict[str, Any] = {"type": "object", "properties": args.properties}
-    if args.required:
-        input_schema["required"] = args.required
-    input_schema["additionalProperties"] = False
-    defs = _defs(ctx, op, list(args.properties.values()), ctx.request, source)
-    if defs:
-        input_schema["$defs"] = defs
+    input_schema = _input_schema(ctx, op, args, source)
     description, notes = _description(op, options.description_budget, args.rules)
     annotations, hint_notes = annotations_for(op, options)
     output = _output_schema(ctx, op, source)
@@ -137,9 +142,10 @@ def build_tool(
     return _build(_Context(options), operation, spec_name, spec_version, name, source)
 
 
-def _reusable(previous: Tool | None, op: Operation, name: str, spec: Spec) -> bool:
-    return (previous is not None and previous.name == name and previous.spec_name == spec.name
-            and (previous.operation is op or previous.operation == op))
+def _reusable(previous: Tool, op: Operation, name: str, spec: Spec) -> bool:
+    # Dataclass equality compares the schemas in C; shared objects short-cut on identity.
+    return previous.name == name and previous.spec_name == spec.name and (
+        previous.operation is op or previous.operation == op)
 
 
 def build_tools(
@@ -158,7 +164,7 @@ def build_tools(
     """
     options = options or ToolOptions()
     ctx = _Context(options)
-    names = assign_names(spec.operations, namespace=options.namespace)
+    names, clashes = assign_names_and_clashes(spec.operations, namespace=options.namespace)
     tools: list[Tool] = []
     skipped: list[Diagnostic] = []
     reused: list[str] = []
@@ -178,16 +184,7 @@ def build_tools(
             skipped.append(Diagnostic("conversion.skipped", f"{op.key} was not made a tool: {exc.message}",
                                       Severity.WARNING, pointer=op.pointer or None, source=spec.source))
     tools.sort(key=lambda t: t.name)
-    return ToolBuild(tuple(tools), tuple(skipped), _naming_notes(spec, names, options), tuple(reused))
-
-
-def _naming_notes(spec: Spec, names: Mapping[str, str], options: ToolOptions) -> tuple[Diagnostic, ...]:
-    prefix = f"{options.namespace}_" if options.namespace else ""
-    out = []
-    for op in spec.operations:
-        wanted, _ = candidate_name(op, prefix)
-        if names[op.key] != wanted:
-            out.append(Diagnostic("naming.clash", f"{op.key} is named {names[op.key]!r}: {wanted!r} is taken "
-                                  "by another operation", Severity.INFO, pointer=op.pointer or None,
-                                  source=spec.source))
-    return tuple(out)
+    notes = tuple(Diagnostic("naming.clash", f"{op.key} is named {names[op.key]!r}: {clashes[op.key]!r} is taken by "
+                             "another operation", Severity.INFO, pointer=op.pointer or None, source=spec.source)
+                  for op in spec.operations if op.key in clashes)
+    return ToolBuild(tuple(tools), tuple(skipped), notes, tuple(reused))

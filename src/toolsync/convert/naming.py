@@ -33,7 +33,7 @@ from collections.abc import Iterable
 
 from ..ir import Operation
 
-__all__ = ["NAME_PATTERN", "assign_names", "candidate_name", "key_hash"]
+__all__ = ["NAME_PATTERN", "assign_names", "assign_names_and_clashes", "candidate_name", "key_hash"]
 
 NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,63}$")
 MAX_LENGTH = 64
@@ -77,6 +77,13 @@ def assign_names(operations: Iterable[Operation], *, namespace: str | None) -> d
         >>> assign_names([Operation("get", "/pets/{petId}")], namespace="shop")
         {'GET /pets/{petId}': 'shop_get_pets_petId'}
     """
+    return assign_names_and_clashes(operations, namespace=namespace)[0]
+
+
+def assign_names_and_clashes(
+    operations: Iterable[Operation], *, namespace: str | None
+) -> tuple[dict[str, str], dict[str, str]]:
+    """:func:`assign_names`, plus operation key → wanted name for each operation a clash renamed."""
     prefix = f"{namespace}_" if namespace else ""
     groups: defaultdict[str, list[tuple[Operation, bool]]] = defaultdict(list)
     for op in operations:
@@ -94,7 +101,7 @@ def assign_names(operations: Iterable[Operation], *, namespace: str | None) -> d
                 names[op.key] = _suffixed(name, op.key, _HASH_LENGTH)
                 suffixed[op.key] = name
     _settle_leftovers(names, suffixed)
-    return names
+    return names, suffixed
 
 
 def _settle_leftovers(names: dict[str, str], suffixed: dict[str, str]) -> None:

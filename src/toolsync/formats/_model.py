@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from ..convert.options import ToolOptions
 from ..convert.walk import SchemaPass
@@ -42,7 +42,7 @@ class RenderContext:
         found = self._passes.get(key)
         if found is None:
             found = self._passes[key] = factory()
-        return found  # type: ignore[return-value]
+        return cast(_P, found)
 
     def memo(self, key: str) -> dict[Any, Any]:
         """A dict stored under ``key`` for the whole run (for caches keyed by node identity)."""

@@ -3,7 +3,8 @@ Gemini function declarations: ``{name, description, parameters}``.
 
 ``parameters`` is Gemini's ``Schema``, a subset of OpenAPI 3.0. The rewrite:
 
-* ``type`` becomes one upper-case value (``STRING``…); ``null`` in a type list, an enum or an
+* ``type`` becomes one upper-case value (``STRING``…, as the REST ``Type`` enum spells it; the SDK
+  takes either case); ``null`` in a type list, an enum or an
   ``anyOf`` becomes ``nullable: true``; several non-null types become an ``anyOf``;
 * ``enum`` holds strings only: numbers and booleans are written as strings (``1`` → ``"1"``)
   with type ``STRING`` and read back by :func:`toolsync.formats.neutral_arguments`; an enum of
@@ -33,7 +34,7 @@ import orjson
 from ..convert.merge import merge_all_of
 from ..convert.walk import def_name, direct_refs, escape
 from ..tool import NoteKind, Tool
-from ._common import ensure_arguments, make_notes, state, statement, without_rule
+from ._common import ensure_arguments, json_text, make_notes, state, statement, without_rule
 from ._model import RenderContext, Rendered
 from ._passes import ProviderPass
 
@@ -186,7 +187,9 @@ class GeminiPass(ProviderPass):
                 self.note(pointer, NoteKind.DROPPED, "additionalProperties is not allowed; extra keys are not shown")
         elif out.get("type") == "OBJECT":
             del out["type"]
-            state(out, [_FREE_FORM])
+            values = node.get("additionalProperties")
+            kind = values.get("type") if isinstance(values, dict) else None
+            state(out, [_FREE_FORM, f"Values: {json_text(kind)}." if kind else None])
             self.note(pointer, NoteKind.CHANGED, "a free-form object is left untyped (an OBJECT needs properties)")
         if "items" in node:
             out["items"] = self.visit(node["items"], f"{pointer}/items")
@@ -217,8 +220,10 @@ class GeminiPass(ProviderPass):
                 said.append(statement(key, node[key]))
                 self.note(pointer, NoteKind.DROPPED, f"{key!r} is not in Gemini's Schema; said in the description")
         examples = node.get("examples")
-        if "example" in node or (isinstance(examples, list) and examples):
-            out["example"] = node["example"] if "example" in node else examples[0]  # type: ignore[index]
+        if "example" in node:
+            out["example"] = node["example"]
+        elif isinstance(examples, list) and examples:
+            out["example"] = examples[0]
         for key in node:
             if key not in _HANDLED and key != "allOf":
                 self.note(pointer, NoteKind.DROPPED, f"{key!r} is not in Gemini's Schema")

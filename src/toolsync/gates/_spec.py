@@ -20,7 +20,7 @@ _ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
 def check_spec(document: Mapping[str, Any], *, source: str, lenient: bool = True, max_errors: int = 50,
                time_budget: float | None = 30.0, limits: Limits = _DEFAULT_LIMITS) -> list[Diagnostic]:
-    """Structural validation of a parsed (not yet normalized) spec document.
+    """Structural validation of a parsed spec document (as written, or lifted to the 3.1 shape).
 
     Errors are kept for what makes the spec unusable: no paths object, operations or parameters that are
     not objects, parameters without a name or location, an unknown ``in``, broken or looping local
@@ -32,8 +32,9 @@ def check_spec(document: Mapping[str, Any], *, source: str, lenient: bool = True
     (seconds, None for no limit) bounds the time spent in the validator.
 
     Example:
-        >>> [d.code for d in check_spec({"openapi": "3.1.0", "info": {}}, source="x.yaml")]
-        ['spec.paths.missing']
+        >>> found = check_spec({"openapi": "3.1.0", "info": {"title": "t", "version": "1"}}, source="x.yaml")
+        >>> [(d.code, str(d.severity)) for d in found]
+        [('spec.paths.missing', 'error'), ('spec.schema.anyOf', 'warning')]
     """
     version, found = structural_errors(document, source)
     if version is None:

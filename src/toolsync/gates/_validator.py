@@ -7,8 +7,8 @@ reads every file and URL a ``$ref`` names. So here it
 
 * only ever sees a document whose external refs were replaced by stand-ins, and resolves refs with
   handlers that refuse every scheme (nothing is opened or fetched even if a ref slips through);
-* runs unit by unit (the OpenAPI meta-schema, then each path item, then components), so a crash in one
-  path item is reported and the rest is still checked;
+* runs unit by unit (the OpenAPI meta-schema, then each path item, then each component schema), so a
+  crash in one path item is reported and the rest is still checked;
 * runs in a worker thread under a time budget, stops after a bounded number of findings, and turns
   every exception into a finding instead of letting it escape.
 """
@@ -26,6 +26,7 @@ from jsonschema.exceptions import ValidationError, best_match
 from openapi_spec_validator import OpenAPIV2SpecValidator, OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
 from openapi_spec_validator.schemas import schema_v2, schema_v30, schema_v31
 
+from ..errors import RefError
 from ._document import Shape, pointer_of
 from ._schema import child_pointer
 
@@ -40,8 +41,9 @@ PYTHON_META_NODES = 200_000
 _MESSAGE_LIMIT = 400
 
 
-class _Refused(Exception):
-    """Raised by the ref handler: the spec gate never reads what a $ref points at outside the document."""
+class _Refused(RefError):
+    """Raised by the ref handler (and caught): the spec gate never reads what a $ref points at outside
+    the document."""
 
 
 def _refuse(uri: str) -> Any:
@@ -191,12 +193,23 @@ def _units(validator: Any, meta: Any, original: Mapping[str, Any]) -> Iterator[U
             if isinstance(url, str):
                 pointer = child_pointer("/paths", url)
                 yield pointer, _path_unit(registry, root, url), False
-    if isinstance(original.get("components"), Mapping):
+    components = original.get("components")
+    schemas = components.get("schemas") if isinstance(components, Mapping) else None
+    if isinstance(schemas, Mapping):
+        # One unit per schema, so that a crash or the time budget stops at one schema, not all of them.
+        for name in schemas:
+            if isinstance(name, str):
+                yield child_pointer("/components/schemas", name), _schema_unit(registry, root, name), False
+    elif components is not None:
         yield "/components", lambda: registry["components"](root / "components"), False
 
 
 def _path_unit(registry: Any, root: Any, url: str) -> Callable[[], Iterable[ValidationError]]:
     return lambda: registry["path"](url, root / "paths" / url)
+
+
+def _schema_unit(registry: Any, root: Any, name: str) -> Callable[[], Iterable[ValidationError]]:
+    return lambda: registry["schema"](root / "components" / "schemas" / name)
 
 
 def _collect(run: ValidatorRun, finding: Finding, max_findings: int) -> bool:

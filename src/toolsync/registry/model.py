@@ -62,7 +62,7 @@ class Outcome(StrEnum):
 class SpecStatus(StrEnum):
     OK = "ok"
     FAILED = "failed"  # the last load failed; the last good version is still served
-    HELD = "held"  # a breaking part of the last load waits for approval
+    HELD = "held"  # a breaking part of the last load waits for approval (in memory: a restart drops it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,8 +190,7 @@ class ChangeSet:
 
     def summary(self) -> str:
         """``"+1 -0 ~1 =2"``: added, removed, updated, unchanged."""
-        text = f"+{len(self.added)} -{len(self.removed)} ~{len(self.updated)} ={len(self.unchanged)}"
-        return f"{text} !{len(self.held)}" if self.held else text
+        return f"+{len(self.added)} -{len(self.removed)} ~{len(self.updated)} ={len(self.unchanged)}"
 
     def to_dict(self) -> dict[str, Any]:
         return {"spec": self.spec, "version": self.version, "added": list(self.added),

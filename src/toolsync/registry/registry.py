@@ -619,6 +619,9 @@ class Registry:
         if state is None:
             return Snapshot.build(0, time.time(), {}, {})
         specs, tools = restore(state)
+        # Held changes live in memory only; the next load of such a spec holds its change again.
+        specs = {n: dataclasses.replace(e, status=SpecStatus.OK, held=None) if e.status is SpecStatus.HELD else e
+                 for n, e in specs.items()}
         return Snapshot.build(state.version, state.created_at, specs, tools)
 
     def _on_store_commit(self, version: int) -> None:

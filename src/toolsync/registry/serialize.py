@@ -59,7 +59,6 @@ def _identity(value: Any) -> Any:
 
 # Decoding many tools at once (a restore) shares equal JSON objects between them, as the loader
 # does: responses and output schemas repeat across operations, and copies would multiply memory.
-_SHARE_DEPTH = 4
 _SHARED: contextvars.ContextVar[dict[bytes, Any] | None] = contextvars.ContextVar("_SHARED", default=None)
 
 
@@ -68,23 +67,7 @@ def _shared(value: Any) -> Any:
     table = _SHARED.get()
     if table is None or not value:
         return value
-    return _intern(value, table, _SHARE_DEPTH)
-
-
-def _intern(value: Any, table: dict[bytes, Any], depth: int) -> Any:
-    """The shared twin of ``value``, its nested objects shared too (``depth`` levels down)."""
-    text = orjson.dumps(value)
-    known = table.get(text)
-    if known is not None:
-        return known
-    if depth and isinstance(value, dict):
-        for key, item in value.items():
-            if isinstance(item, dict) and item:
-                value[key] = _intern(item, table, depth - 1)
-            elif isinstance(item, list) and item and isinstance(item[0], dict):
-                value[key] = [_intern(x, table, depth - 1) if isinstance(x, dict) and x else x for x in item]
-    table[text] = value
-    return value
+    return table.setdefault(orjson.dumps(value), value)
 
 
 def share(value: Any) -> Any:

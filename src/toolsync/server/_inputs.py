@@ -60,7 +60,9 @@ class Fields:
         self._data = data
         self._read: set[str] = set()
 
-    def text(self, key: str, *, required: bool = False, limit: int = _MAX_TEXT) -> str | None:
+    def text(self, key: str, *, required: bool = False, limit: int = _MAX_TEXT, printable: bool = False
+             ) -> str | None:
+        """A string field; ``printable`` refuses control characters (for paths and names)."""
         value = self._get(key)
         if value is None:
             if required:
@@ -70,8 +72,10 @@ class Fields:
             raise _invalid(f"{key} must be a string, not {_kind(value)}")
         if required and not value.strip():
             raise _invalid(f"{key} must not be empty")
-        if len(value) > limit or any(ord(c) < 32 for c in value):
-            raise _invalid(f"{key} must be at most {limit} printable characters")
+        if len(value) > limit:
+            raise _invalid(f"{key} must be at most {limit} characters")
+        if printable and any(ord(c) < 32 for c in value):
+            raise _invalid(f"{key} must not hold control characters")
         return value
 
     def integer(self, key: str, *, required: bool = False, minimum: int = 0) -> int | None:
@@ -80,6 +84,8 @@ class Fields:
             if required:
                 raise _invalid(f"{key} is required")
             return None
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # JSON Schema counts 3.0 as an integer
         if not isinstance(value, int) or isinstance(value, bool):
             raise _invalid(f"{key} must be an integer, not {_kind(value)}")
         if value < minimum:
@@ -116,7 +122,7 @@ class Fields:
 
 def query_str(request: Request, name: str, *, limit: int = 512) -> str | None:
     value = request.query_params.get(name)
-    if value is None or value == "":
+    if value is None:
         return None
     if len(value) > limit:
         raise _invalid(f"the query parameter {name} is longer than {limit} characters")
@@ -126,7 +132,7 @@ def query_str(request: Request, name: str, *, limit: int = 512) -> str | None:
 def query_int(request: Request, name: str, *, default: int | None = None, minimum: int = 0,
               maximum: int | None = None) -> int | None:
     raw = request.query_params.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return default
     text = raw.strip()
     if not _INTEGER.match(text):

@@ -32,8 +32,10 @@ async def add_spec(request: Request) -> Response:
     ctx = context(request)
     ctx.access.require_admin(request)
     fields = Fields(parse_object(await read_body(request, ctx.settings.server.max_body_bytes)))
-    body = AddSpec(source=fields.text("source", required=True) or "", name=_name(fields.text("name", limit=128)),
-                   namespace=fields.text("namespace", limit=64), policy=fields.choice("policy", BreakingPolicy))
+    body = AddSpec(source=fields.text("source", required=True, printable=True) or "",
+                   name=_name(fields.text("name", limit=128, printable=True)),
+                   namespace=fields.text("namespace", limit=64, printable=True),
+                   policy=fields.choice("policy", BreakingPolicy))
     fields.done()
     try:
         changes, created = await ctx.service.add_spec(body)

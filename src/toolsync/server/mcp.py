@@ -115,6 +115,7 @@ class MCPTools:
         )
         self.server.add_notification_handler("notifications/initialized", types.NotificationParams,
                                              self.hub.on_initialized)
+        self.server.middleware.append(self.hub.middleware)
 
     @contextlib.asynccontextmanager
     async def serving(self) -> AsyncIterator[None]:

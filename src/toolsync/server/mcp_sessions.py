@@ -27,7 +27,7 @@ from typing import Any
 
 import mcp_types as types
 from mcp.server.connection import Connection
-from mcp.server.context import ServerRequestContext
+from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.server.session import ServerSession
 from mcp.server.subscriptions import InMemorySubscriptionBus, ListenHandler, ToolsListChanged
 from starlette.requests import Request
@@ -41,11 +41,13 @@ MCP_SESSION_HEADER = "mcp-session-id"
 
 @dataclass(eq=False)
 class _Session:
-    """One handshake session: how to reach it, and whether a notification waits for its GET stream."""
+    """One handshake session: how to reach it, and whether a notification waits to be sent."""
 
+    key: object  # the session's Connection (or, where the SDK hides it, its ServerSession)
     session: ServerSession
     loop: asyncio.AbstractEventLoop
     http_id: str | None  # the Mcp-Session-Id over streamable HTTP; None on stdio
+    initialized: bool = False  # nothing is sent before the client's notifications/initialized
     pending: bool = False
 
 
@@ -53,7 +55,7 @@ class SessionHub:
     """Live sessions and the fan-out of ``notifications/tools/list_changed``."""
 
     def __init__(self) -> None:
-        self._sessions: set[_Session] = set()
+        self._sessions: dict[object, _Session] = {}  # by _Session.key
         self._streams: dict[str, int] = {}  # open GET streams per HTTP session id
         self._lock = threading.Lock()
         self._tasks: set[asyncio.Future[Any]] = set()
@@ -83,24 +85,50 @@ class SessionHub:
 
     # -- joining and leaving ----------------------------------------------------------------------
 
+    async def middleware(self, ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
+        """
+        Server middleware: a session joins as soon as its ``initialize`` succeeds.
+
+        Joining before the client's ``notifications/initialized`` is processed means a commit in
+        between is held for the session rather than missed.
+        """
+        result = await call_next(ctx)
+        if ctx.method == "initialize":
+            connection = _connection_of(ctx.session)
+            if connection is not None:
+                self._join(connection, ctx.session, connection.session_id)
+        return result
+
     async def on_initialized(self, ctx: ServerRequestContext[Any, Any], params: types.NotificationParams) -> None:
-        """The ``notifications/initialized`` handler: the session joins until its connection closes."""
-        request = ctx.request
-        http_id = request.headers.get(MCP_SESSION_HEADER) if isinstance(request, Request) else None
-        entry = _Session(ctx.session, asyncio.get_running_loop(), http_id)
-        with self._lock:
-            self._sessions.add(entry)
+        """The ``notifications/initialized`` handler: from now on the session may be notified."""
         connection = _connection_of(ctx.session)
+        with self._lock:
+            entry = self._sessions.get(connection if connection is not None else ctx.session)
+        if entry is None:
+            request = ctx.request
+            http_id = request.headers.get(MCP_SESSION_HEADER) if isinstance(request, Request) else None
+            entry = self._join(connection, ctx.session, http_id)
+        entry.initialized = True
+        if entry.pending:
+            self._deliver(entry)
+
+    def _join(self, connection: Connection | None, session: ServerSession, http_id: str | None) -> _Session:
+        key: object = connection if connection is not None else session
+        entry = _Session(key, session, asyncio.get_running_loop(), http_id)
+        with self._lock:
+            self._sessions[key] = entry
         if connection is not None:
             connection.exit_stack.callback(self._discard, entry)
         else:
             log.warning("this version of the MCP SDK hides a session's connection: sessions that close are "
                         "only forgotten when the server stops")
         log.debug("MCP session joined (%s); %d connected", http_id or "stdio", len(self))
+        return entry
 
     def _discard(self, entry: _Session) -> None:
         with self._lock:
-            self._sessions.discard(entry)
+            if self._sessions.get(entry.key) is entry:
+                del self._sessions[entry.key]
 
     # -- GET streams (streamable HTTP) ------------------------------------------------------------
 
@@ -108,7 +136,7 @@ class SessionHub:
         """An HTTP session's GET stream started; send what it missed (call on the server's loop)."""
         self._streams[http_id] = self._streams.get(http_id, 0) + 1
         with self._lock:
-            waiting = [s for s in self._sessions if s.http_id == http_id and s.pending]
+            waiting = [s for s in self._sessions.values() if s.http_id == http_id and s.pending]
         for entry in waiting:
             self._deliver(entry)
 
@@ -125,7 +153,7 @@ class SessionHub:
     def broadcast(self) -> None:
         """Tell every session that the tool list changed. Safe to call from any thread."""
         with self._lock:
-            targets = list(self._sessions)
+            targets = list(self._sessions.values())
         for entry in targets:
             if not _post(entry.loop, self._deliver, entry):
                 self._discard(entry)
@@ -134,11 +162,11 @@ class SessionHub:
             _post(loop, self._spawn, lambda: self.bus.publish(ToolsListChanged()))
 
     def _deliver(self, entry: _Session) -> None:
-        """On the session's loop: send now, or hold the notification until a GET stream opens."""
+        """On the session's loop: send now, or hold the notification until the session can take it."""
         with self._lock:
-            if entry not in self._sessions:
+            if self._sessions.get(entry.key) is not entry:
                 return
-        if entry.http_id is not None and not self._streams.get(entry.http_id):
+        if not entry.initialized or (entry.http_id is not None and not self._streams.get(entry.http_id)):
             entry.pending = True
             return
         entry.pending = False

@@ -27,6 +27,7 @@ def _nullable(kind: str) -> Schema:
     return {"type": [kind, "null"]}
 
 
+_PRINTABLE = "^[^\\u0000-\\u001f]*$"
 _STRINGS: Schema = {"type": "array", "items": {"type": "string"}}
 _OBJECT: Schema = {"type": "object"}
 
@@ -76,9 +77,10 @@ _SCHEMAS: dict[str, Schema] = {
         "version": {"type": "integer"}, "specs": {"type": "array", "items": _ref("SpecEntry")},
         "failures": {"type": "object", "additionalProperties": {"type": "string"}}}),
     "AddSpec": _object(["source"], {
-        "source": {"type": "string", "minLength": 1, "maxLength": 4096,
+        "source": {"type": "string", "minLength": 1, "maxLength": 4096, "pattern": _PRINTABLE,
                    "description": "A spec file under an allowed root, or an http(s) URL."},
-        "name": {"type": "string", "minLength": 1, "maxLength": 128}, "namespace": {"type": "string", "maxLength": 64},
+        "name": {"type": "string", "minLength": 1, "maxLength": 128, "pattern": _PRINTABLE},
+        "namespace": {"type": "string", "maxLength": 64, "pattern": _PRINTABLE},
         "policy": {"type": "string", "enum": ["allow", "warn", "block"]}}, extra=False),
     "ChangeSet": _object(["spec", "version", "added", "removed", "updated", "unchanged", "held", "findings",
                           "trigger", "summary"], {

@@ -25,14 +25,16 @@ _NOT_JSON_SYNTAX = bytes(b for b in range(256) if b not in b'"[]{}')
 _STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
 _CHUNK = 65536
 
-_DQ_END = re.compile(r'[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_DQ_END = re.compile(r'[^"\\]*+(?:\\.[^"\\]*+)*+"', re.DOTALL)
 # Possessive: "''" is an escaped quote and must never be split into a closing quote and a new one.
 _SQ_END = re.compile(r"[^']*+(?:''[^']*+)*+'")
 _FLOW_SPECIAL = re.compile(r"""["'\[\]{}#,:?]""")
-_QUOTED_KEY = re.compile(r"""(?:"[^"\\]*(?:\\.[^"\\]*)*"|'[^']*(?:''[^']*)*')[ \t]*:(?:[ \t]|$)""")
+_QUOTED_KEY = re.compile(r"""(?:"[^"\\]*+(?:\\.[^"\\]*+)*+"|'[^']*+(?:''[^']*+)*+')[ \t]*:(?:[ \t]|$)""")
 _PLAIN_KEY_END = re.compile(r":(?:[ \t]|$)|[ \t]#")
 _PROPERTIES = re.compile(r"(?:[&!][^ \t]*(?:[ \t]+|$))+")
 _BLOCK_HEADER = re.compile(r"[|>](?:([1-9])[+-]?|[+-]([1-9])?)?[ \t]*(?:#.*)?$")
+# "key: plain value" and "key:" with a simple plain key: most lines of a block-style spec.
+_SIMPLE_KEY_LINE = re.compile(r"""(?:-(?=\S)|[\w$/.@~+(])[^:#'"\[\]{}]*:(?:[ \t]+([^\s\[\]{}|>"'&!#%@`]).*)?[ \t]*$""")
 # After one of these a quote starts a quoted scalar; after anything else it is part of plain text.
 _SCALAR_START = frozenset("[{,:?")
 
@@ -58,29 +60,13 @@ def check_json_depth(data: bytes, limit: int, source: str) -> None:
 def _json_brackets(data: bytes) -> bytes:
     """The brackets of a JSON text that lie outside strings, in order (C-speed steps only)."""
     if b"\\" in data:
-        data = _drop_escapes(data)
+        # Escapes pair up from the left: drop escaped backslashes first, then escaped quotes;
+        # any backslash left escapes a letter and goes with the other text below.
+        data = data.replace(b"\\\\", b"").replace(b'\\"', b"")
     # Keep only quotes and brackets; two adjacent quotes enclose nothing and can go without
     # changing which brackets lie inside a string. What is left splits cheaply at the quotes.
-    kept = data.translate(None, delete=_NOT_JSON_SYNTAX)
-    while b'""' in kept:
-        kept = kept.replace(b'""', b"")
+    kept = data.translate(None, delete=_NOT_JSON_SYNTAX).replace(b'""', b"")
     return b"".join(kept.split(b'"')[::2])
-
-
-def _drop_escapes(data: bytes) -> bytes:
-    """``data`` without its backslash escapes, so that no escaped quote is left to mislead."""
-    parts = data.split(b"\\")
-    out = [parts[0]]
-    index = 1
-    while index < len(parts):
-        part = parts[index]
-        if not part and index + 1 < len(parts):
-            out.append(parts[index + 1])  # "\\\\": the escaped character was the next backslash
-            index += 2
-        else:
-            out.append(part[1:])
-            index += 1
-    return b"".join(out)
 
 
 def check_yaml_depth(text: str, limit: int, source: str) -> None:
@@ -144,6 +130,12 @@ class _YamlDepth:
                 self._value(content[3:].lstrip(" \t"), -1, 0, number)
             return
         if indent == 0 and content[0] == "%":
+            return
+        simple = _SIMPLE_KEY_LINE.match(content)
+        if simple:  # the common "key: plain text" or "key:" line, without the general analysis below
+            self._open(indent)
+            self._check(len(self.indents), number)
+            self.plain = indent if simple.group(1) else None
             return
         column, rest = indent, content
         if not _is_entry(rest):

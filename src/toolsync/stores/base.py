@@ -1,8 +1,8 @@
 """
 The ``Store`` protocol: where a registry keeps its snapshots, history, events and audit trail.
 
-A store holds plain, JSON-ready records; it knows nothing of ``Tool`` objects (the registry turns
-them into payload bytes with :mod:`toolsync.registry.serialize`). One registry version is a
+A store holds plain records and opaque payload bytes; it knows nothing of ``Tool`` objects (the
+registry turns them into payloads: compressed JSON from :mod:`toolsync.registry.serialize`). One registry version is a
 :class:`StoredState`: the manifest (tool name → payload hash), the spec entries, and the
 :class:`HistoryEntry` that says how it came to be. Tool payloads are stored once per hash, so a
 version that changes one tool writes one payload.
@@ -46,9 +46,9 @@ class StoreConflictError(StoreError):
 class StoredTool:
     """One manifest line: which payload a tool name points to, and since when it has been registered."""
 
-    hash: str  # sha256 hex of ``payload``
+    hash: str  # names the payload's content (the registry: sha256 of its JSON before compression)
     registered_at: float
-    # The payload bytes (JSON). Empty when the store already holds this hash and was not asked for it.
+    # The payload bytes, opaque to the store. Empty in a commit when the store already holds this hash.
     payload: bytes = b""
 
 
