@@ -33,6 +33,7 @@ import json
 import multiprocessing
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -147,7 +148,10 @@ def _worker(stage_name: str, conn: Connection, memory_gb: float) -> None:
 
     stage = resolve_stage(stage_name)
     while True:
-        path = conn.recv()
+        try:
+            path = conn.recv()
+        except EOFError:  # the parent is gone
+            return
         if path is None:
             return
         started = time.perf_counter()
@@ -336,6 +340,8 @@ def main(argv: list[str] | None = None) -> int:
             note = "" if result["outcome"] == "ok" else f"  {result['outcome']}: {rows[index]['spec']}"
             print(f"[{done}/{len(rows)} {time.perf_counter() - started:.0f}s]{note}", file=sys.stderr)
 
+    # A plain kill must still run the finally below, which stops the workers.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     pool = Pool(args.stage, args.workers, args.timeout, args.memory_gb)
     try:
         pool.run([str(p) for _, p in specs], record)

@@ -29,16 +29,19 @@ PACKAGES: tuple[str, ...] = (
     "openapi-llm",
     "llama-index-tools-openapi",
     "langchain-community",
+    "langchain-classic",
     "openapi-pydantic",
     "httpx",
     "orjson",
     "PyYAML",
 )
 #: The distributions whose versions RESULTS.md reports.
-REPORTED: tuple[str, ...] = ("fastmcp", "openapi-llm", "llama-index-tools-openapi", "langchain-community",
-                             "openapi-pydantic", "orjson", "mcp", "pydantic")
+REPORTED: tuple[str, ...] = ("fastmcp", "openapi-llm", "llama-index-tools-openapi", "llama-index-core",
+                             "langchain-community", "langchain-classic", "openapi-pydantic", "orjson", "mcp",
+                             "pydantic", "jsonref")
 _IMPORT_CHECK = ("import fastmcp, openapi_llm, llama_index.tools.openapi, "
-                 "langchain_community.utilities.openapi, openapi_pydantic, orjson")
+                 "langchain_community.utilities.openapi, langchain_classic.chains.openai_functions.openapi, "
+                 "openapi_pydantic, orjson")
 
 
 def ensure(quiet: bool = True) -> Path:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import inspect
+import subprocess
 import sys
 from typing import Any
 
 import pytest
 from google.genai import types
 
+from toolsync import agents
 from toolsync.agents import run_anthropic, run_gemini, run_openai_chat, run_openai_responses
 from toolsync.errors import ConfigError
 from toolsync.execute import Executor
@@ -75,3 +78,19 @@ async def test_empty_registry_sends_no_tools(driver: Driver, fake: FakeProvider,
     with Registry() as empty:
         result = await driver.run(fake, empty, executor)
     assert "tools" not in fake.requests[0].body and result.text == "nothing to call"
+
+
+def test_importing_the_loops_imports_no_sdk() -> None:
+    """toolsync.agents (and the CLI) import without pulling in any provider SDK."""
+    code = ("import sys, toolsync.agents, toolsync.cli; "
+            "print([m for m in ('openai', 'anthropic', 'google.genai') if m in sys.modules])")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    assert done.stdout.strip() == "[]"
+
+
+def test_public_names_are_listed() -> None:
+    """``toolsync.agents.__all__`` lists every public name it defines, sorted."""
+    names = [n for n, v in vars(agents).items() if not n.startswith("_") and not inspect.ismodule(v)
+             and n != "annotations"]
+    # Constants, then classes, then functions: the order ruff keeps __all__ in.
+    assert agents.__all__ == sorted(names, key=lambda n: (0 if n.isupper() else 1 if n[0].isupper() else 2, n))

@@ -123,3 +123,30 @@ def test_compile_bytes_uses_the_given_bytes(petstore: Path) -> None:
     petstore.write_text("not: a spec")
     compiled = compile_bytes(payload, SpecConfig(source=str(petstore)))
     assert len(compiled.tools) == 6 and compiled.fingerprint
+
+
+def test_recompile_still_gates_the_changed_part(petstore: Path) -> None:
+    """A reload that breaks one operation's structure is refused even though only that part is checked."""
+    config = SpecConfig(source=str(petstore))
+    first = compile_spec(config)
+    text = petstore.read_text()
+    broken = text.replace("        - name: status\n          in: query\n", "        - name: status\n", 1)
+    assert broken != text
+    petstore.write_text(broken)
+    with pytest.raises(SpecValidationError):
+        compile_spec(config, previous=first)
+
+
+def test_changed_part_keeps_only_what_the_changed_paths_reach(petstore: Path) -> None:
+    """The recompile gate sees the changed path items and the components they reach, nothing else."""
+    from toolsync.pipeline import _changed_part
+    from toolsync.spec.loader import load_spec
+
+    spec = load_spec(str(petstore))
+    reused = {op.key for op in spec.operations if op.path != "/categories"}
+    part = _changed_part(spec, reused)
+    assert part is not None and list(part["paths"]) == ["/categories"]
+    everything = {f"{section}/{name}" for section, names in spec.document["components"].items() for name in names}
+    kept = {f"{section}/{name}" for section, names in part["components"].items() for name in names}
+    assert kept < everything and "schemas/Category" in kept and "schemas/NewPet" not in kept
+    assert _changed_part(spec, {op.key for op in spec.operations}) is None

@@ -140,7 +140,7 @@ class SpecHost:
         host = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - the http.server API
+            def do_GET(self) -> None:
                 host.requests += 1
                 body = host.body
                 self.send_response(200)
@@ -149,7 +149,7 @@ class SpecHost:
                 self.end_headers()
                 self.wfile.write(body)
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the http.server API
+            def log_message(self, format: str, *args: Any) -> None:
                 return
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

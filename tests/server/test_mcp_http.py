@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
@@ -98,8 +99,8 @@ def mcp_app() -> Iterator[Callable[..., Served]]:
     """Serve ``create_mcp_app(registry, executor, **options)`` in a small Starlette app on 127.0.0.1."""
     servers: list[BackgroundServer] = []
 
-    def start(registry: Registry, **options: Any) -> Served:
-        executor = Executor(ExecutionConfig(allow_private=True))
+    def start(registry: Registry, executor: Executor | None = None, **options: Any) -> Served:
+        executor = executor or Executor(ExecutionConfig(allow_private=True))
         mount = create_mcp_app(registry, executor, **options)
 
         @contextlib.asynccontextmanager
@@ -219,6 +220,32 @@ async def test_failed_calls_are_error_results(serve, upstream_entry: dict[str, A
         assert (await peer.session.call_tool("getPet", {"petId": 2})).is_error is False
 
 
+class ExplodingExecutor(Executor):
+    """An executor with a bug: every call raises."""
+
+    async def call(self, tool: Any, arguments: Any) -> Any:
+        raise RuntimeError("the executor broke")
+
+
+async def test_calls_that_cannot_run_never_end_the_session(mcp_app, registry: Registry, tmp_path: Path) -> None:
+    """A tool without an MCP definition and a failing executor give isError results; the session goes on."""
+    load(registry, tmp_path / "one.json", ["one"])
+    hidden = dataclasses.replace(registry.snapshot.tools["one"].tool, name="hidden")
+    registry.register(hidden, definitions={"openai": {"type": "function", "name": "hidden"}})
+    broken = dataclasses.replace(hidden, name="broken")
+    registry.register(broken, definitions={"mcp": {"name": "broken", "description": "no input schema"}})
+    served = mcp_app(registry, ExplodingExecutor(ExecutionConfig()))
+    async with connect(served.url) as peer:
+        assert await peer.names() == ["one"]
+        not_mcp = await peer.session.call_tool("hidden", {})
+        assert not_mcp.is_error and "not offered over MCP" in text_of(not_mcp)["error"]["message"]
+        failed = await peer.session.call_tool("one", {})
+        assert failed.is_error and text_of(failed)["error"] == {
+            "type": "internal_error", "message": "the call of 'one' failed inside toolsync: RuntimeError: the "
+                                                "executor broke"}
+        assert await peer.names() == ["one"]
+
+
 # -- the endpoint on its own -----------------------------------------------------------------------
 
 
@@ -323,7 +350,7 @@ async def test_the_endpoint_serves_as_a_whole_application(registry: Registry, tm
     load(registry, tmp_path / "one.json", ["one"])
     async with Executor(ExecutionConfig()) as executor:
         mount = create_mcp_app(registry, executor)
-        with BackgroundServer(mount.app) as server:  # type: ignore[arg-type]
+        with BackgroundServer(mount.app) as server:
             assert mount.running
             async with connect(server.url + "/") as peer:
                 assert await peer.names() == ["one"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from toolsync.reload import OutcomeKind, ReloadOutcome
 from toolsync.registry import Trigger
+from toolsync.reload import OutcomeKind, ReloadOutcome
 from toolsync.server import Metrics
 
 from .conftest import spec_doc, wait_for, write_spec

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from starlette.routing import Route
 
-import toolsync.errors as errors
+from toolsync import errors
 from toolsync.server.problems import ApiError, error_response, status_for
 
 ALL_ERRORS = [getattr(errors, name) for name in errors.__all__]

@@ -30,3 +30,4 @@ def test_restart_restores_the_last_committed_state(serve, sqlite_registry, spec_
     write_spec(added, spec_doc(["extraOp", "extraTwo"], title="Extra"))
     second.wait_version(3)
     assert "extraTwo" in second.registry.snapshot.tools
+

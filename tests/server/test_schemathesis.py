@@ -6,15 +6,17 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, Phase, given
-from hypothesis.errors import Unsatisfiable
 from hypothesis import settings as hypothesis_settings
+from hypothesis.errors import Unsatisfiable
+
+from toolsync.server import api_document
 
 from .conftest import ADMIN_HEADERS, admin_settings, spec_doc, write_spec
 
 schemathesis = pytest.importorskip("schemathesis")
-from schemathesis.generation import GenerationMode  # noqa: E402 - only once schemathesis is known to be there
+from schemathesis.generation import GenerationMode
 
-EXAMPLES = 12
+EXAMPLES = 8
 # Never given the admin token: with it these would fetch random URLs or call a real API.
 OUTBOUND = {"addSpec", "callTool"}
 # An endless stream; its behaviour is covered by test_events.
@@ -50,5 +52,7 @@ def test_no_server_errors_and_no_schema_violations(serve, spec_dir: Path) -> Non
         except Unsatisfiable:
             assert not operation.definition.raw.get("parameters"), op_id  # nothing to make invalid
         ran.add(op_id)
-    assert len(ran) == 18
+    documented = {op["operationId"] for item in api_document()["paths"].values() for op in item.values()}
+    # schemathesis leaves out the operation serving the schema it was loaded from.
+    assert ran == documented - SKIPPED - {"openapi"}
     assert running.client.get("/healthz").status_code == 200

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+
 import httpx
 import pytest
 
@@ -184,3 +186,18 @@ def test_transport_turns_lookup_failures_into_connect_errors() -> None:
     transport = guarded_sync_transport(CLOSED, httpx.MockTransport(lambda r: httpx.Response(200)))
     with httpx.Client(transport=transport) as client, pytest.raises(httpx.ConnectError):
         client.get(f"http://{UNRESOLVABLE}/")
+
+
+def test_plain_http_is_pinned_to_the_checked_address() -> None:
+    """A plain-HTTP request goes to the address that passed the check, keeping its Host header; HTTPS is
+    left to certificate verification."""
+    from toolsync.netguard import _pinned, _Target
+
+    target = _Target("api.example.com", 80, None, exempt=False)
+    checked = ipaddress.ip_address("93.184.216.34")
+    request = httpx.Request("GET", "http://api.example.com/spec.json?x=1")
+    pinned = _pinned(request, target, checked)
+    assert str(pinned.url) == "http://93.184.216.34/spec.json?x=1"
+    assert pinned.headers["host"] == "api.example.com"
+    secure = httpx.Request("GET", "https://api.example.com/spec.json")
+    assert _pinned(secure, target, checked) is secure

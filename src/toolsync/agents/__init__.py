@@ -12,13 +12,14 @@ One function per provider API, each taking the SDK's own async client:
 The SDKs are optional (``pip install 'toolsync[openai]'``, ``[anthropic]``, ``[gemini]``) and
 imported only when a loop runs.
 
-Example:
-    >>> registry = Registry()
-    >>> registry.load(SpecConfig(source="petstore.yaml", server_url="https://petstore.example.com"))  # doctest: +SKIP
-    >>> async with Executor(ExecutionConfig(server_url="https://petstore.example.com")) as executor:  # doctest: +SKIP
-    ...     result = await run_anthropic(AsyncAnthropic(), registry, executor, model="claude-sonnet-4-5",
-    ...                                  max_tokens=1024, messages="Which pets are available?")
-    >>> result.text, result.stopped_by  # doctest: +SKIP
+Example::
+
+    registry = Registry()
+    registry.load(SpecConfig(source="petstore.yaml", server_url="https://petstore.example.com"))
+    async with Executor(ExecutionConfig(server_url="https://petstore.example.com")) as executor:
+        result = await run_anthropic(AsyncAnthropic(), registry, executor, model="claude-sonnet-4-5",
+                                     max_tokens=1024, messages="Which pets are available?")
+    print(result.text, result.stopped_by, [call.name for call in result.tool_calls])
 """
 
 from __future__ import annotations

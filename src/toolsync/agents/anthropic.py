@@ -85,11 +85,11 @@ async def run_anthropic(client: AsyncAnthropic, registry: ToolSource, executor: 
         ConfigError: the anthropic package is missing, or ``extra`` sets an argument the loop sets.
         ProviderError: a request to the model failed.
 
-    Example:
-        >>> result = await run_anthropic(AsyncAnthropic(), registry, executor,  # doctest: +SKIP
-        ...                              model="claude-sonnet-4-5", max_tokens=1024,
-        ...                              messages="Which pets are sold?")
-        >>> print(result.text)  # doctest: +SKIP
+    Example::
+
+        result = await run_anthropic(AsyncAnthropic(), registry, executor, model="claude-sonnet-4-5",
+                                     max_tokens=1024, messages="Which pets are sold?")
+        print(result.text)
     """
     conversation = AnthropicConversation(client, model=model, messages=messages, max_tokens=max_tokens,
                                          extra=extra)

@@ -108,11 +108,11 @@ async def run_gemini(client: Client, registry: ToolSource, executor: ToolExecuto
         ConfigError: the google-genai package is missing.
         ProviderError: a request to the model failed.
 
-    Example:
-        >>> result = await run_gemini(genai.Client(), registry, executor,  # doctest: +SKIP
-        ...                           model="gemini-2.5-flash", contents="Find pet 3")
-        >>> result.tool_calls[0].result.ok  # doctest: +SKIP
-        True
+    Example::
+
+        result = await run_gemini(genai.Client(), registry, executor, model="gemini-2.5-flash",
+                                  contents="Find pet 3")
+        print(result.tool_calls[0].result.ok, result.text)  # True Pet 3 is Kiki, a bird.
     """
     conversation = GeminiConversation(client, model=model, contents=contents, config=config)
     return await run_conversation(conversation, registry, executor, max_turns=max_turns)

@@ -91,11 +91,11 @@ async def run_openai_chat(client: AsyncOpenAI, registry: ToolSource, executor: T
         ConfigError: the openai package is missing, or ``extra`` sets ``model``, ``messages`` or ``tools``.
         ProviderError: a request to the model failed.
 
-    Example:
-        >>> result = await run_openai_chat(AsyncOpenAI(), registry, executor,  # doctest: +SKIP
-        ...                                model="gpt-4.1-mini", messages="List the available pets")
-        >>> result.stopped_by  # doctest: +SKIP
-        'answer'
+    Example::
+
+        result = await run_openai_chat(AsyncOpenAI(), registry, executor, model="gpt-4.1-mini",
+                                       messages="List the available pets")
+        print(result.stopped_by, result.text)  # answer Rex and Kiki are available.
     """
     conversation = OpenAIChatConversation(client, model=model, messages=messages, extra=extra)
     return await run_conversation(conversation, registry, executor, max_turns=max_turns)

@@ -81,11 +81,11 @@ async def run_openai_responses(client: AsyncOpenAI, registry: ToolSource, execut
         ConfigError: the openai package is missing, or ``extra`` sets ``model``, ``input`` or ``tools``.
         ProviderError: a request to the model failed.
 
-    Example:
-        >>> result = await run_openai_responses(AsyncOpenAI(), registry, executor,  # doctest: +SKIP
-        ...                                     model="gpt-4.1", input="Is pet 1 available?")
-        >>> result.text, [call.name for call in result.tool_calls]  # doctest: +SKIP
-        ('Yes, Rex is available.', ['getPet'])
+    Example::
+
+        result = await run_openai_responses(AsyncOpenAI(), registry, executor, model="gpt-4.1",
+                                            input="Is pet 1 available?")
+        print(result.text, [call.name for call in result.tool_calls])  # Yes, Rex is available. ['getPet']
     """
     conversation = OpenAIResponsesConversation(client, model=model, input=input, extra=extra)
     return await run_conversation(conversation, registry, executor, max_turns=max_turns)

@@ -60,7 +60,7 @@ def call(
         "--args", help="The arguments as one JSON object, or @FILE to read them from a file.",
         metavar="JSON")] = "{}",
     spec: Annotated[str | None, typer.Option(
-        "--spec", help="Load this spec (file, folder or URL) and call its tool, instead of using the registry.",
+        "--spec", help="Load this spec (a file or URL) and call its tool, instead of using the registry.",
         metavar="SPEC")] = None,
     store: Annotated[str | None, typer.Option(
         "--store", help="The registry's store when --spec is not given (default: the configured one, else "

@@ -17,7 +17,7 @@ from .naming import assign_names_and_clashes, candidate_name
 from .options import ToolOptions
 from .schema import RequestSchemaPass, ResponseSchemaPass
 from .text import clean_text, combine, cut, one_line
-from .walk import refs_closure
+from .walk import MALFORMED, refs_closure
 
 __all__ = ["ToolBuild", "build_tool", "build_tools"]
 
@@ -138,8 +138,16 @@ def build_tool(
     """
     options = options or ToolOptions()
     name = name or candidate_name(operation, f"{options.namespace}_" if options.namespace else "")[0]
-    source = f"{spec_name}: {operation.key}"
-    return _build(_Context(options), operation, spec_name, spec_version, name, source)
+    return _guarded(_Context(options), operation, spec_name, spec_version, name, f"{spec_name}: {operation.key}")
+
+
+def _guarded(ctx: _Context, op: Operation, spec_name: str, spec_version: str, name: str, source: str) -> Tool:
+    """:func:`_build`, with a schema of the wrong shape reported as a ConversionError."""
+    try:
+        return _build(ctx, op, spec_name, spec_version, name, source)
+    except MALFORMED as exc:
+        raise ConversionError(f"a schema of the operation is malformed ({type(exc).__name__}: {exc}); check it "
+                              "against the OpenAPI schema object rules", source=source) from exc
 
 
 def _reusable(previous: Tool, op: Operation, name: str, spec: Spec) -> bool:
@@ -178,7 +186,7 @@ def build_tools(
             reused.append(op.key)
             continue
         try:
-            tools.append(_build(ctx, op, spec.name, spec.version, name, f"{spec.source}: {op.key}"))
+            tools.append(_guarded(ctx, op, spec.name, spec.version, name, f"{spec.source}: {op.key}"))
         except ConversionError as exc:
             ctx.request.take_notes()
             skipped.append(Diagnostic("conversion.skipped", f"{op.key} was not made a tool: {exc.message}",

@@ -28,7 +28,11 @@ class _Conflict(Exception):
 
 
 def _types(value: Any) -> set[str]:
-    return {value} if isinstance(value, str) else {t for t in value if isinstance(t, str)}
+    if isinstance(value, str):
+        return {value}
+    if not isinstance(value, list):
+        raise _Conflict
+    return {t for t in value if isinstance(t, str)}
 
 
 def _type_meet(a: Any, b: Any) -> Any:

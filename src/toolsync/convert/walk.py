@@ -18,6 +18,7 @@ from ..tool import NoteKind
 
 __all__ = [
     "DEFS_PREFIX",
+    "MALFORMED",
     "SUBSCHEMA_KEYWORDS",
     "NoteRecord",
     "SchemaPass",
@@ -41,6 +42,9 @@ SUBSCHEMA_KEYWORDS: dict[str, int] = {
 }
 
 NoteRecord = tuple[str, NoteKind, str]  # (JSON pointer, kind, message)
+# What a schema of the wrong shape ("required": true, "properties": [...]) can raise deep inside a
+# rewrite; the public entry points turn these into ConversionError instead of crashing.
+MALFORMED = (TypeError, ValueError, KeyError, AttributeError, IndexError, RecursionError)
 _NONE: frozenset[str] = frozenset()
 Visit = Callable[[Any, str], Any]
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from ..convert.options import ToolOptions
+from ..convert.walk import MALFORMED
 from ..errors import ConfigError, ConversionError
 from ..ir import Diagnostic, Severity
 from ..tool import Tool
@@ -68,7 +69,15 @@ def render(tool: Tool, provider: str, options: ToolOptions | None = None) -> Ren
         ConfigError: unknown provider.
         ConversionError: the rendering would lose an argument.
     """
-    return get_formatter(provider)(tool, RenderContext(options or ToolOptions()))
+    return _render(get_formatter(provider), tool, RenderContext(options or ToolOptions()), provider)
+
+
+def _render(formatter: Formatter, tool: Tool, ctx: RenderContext, provider: str) -> Rendered:
+    try:
+        return formatter(tool, ctx)
+    except MALFORMED as exc:
+        raise ConversionError(f"the tool's schema is malformed for {provider} ({type(exc).__name__}: {exc})",
+                              source=tool.name) from exc
 
 
 def render_all(
@@ -96,7 +105,7 @@ def render_all(
     out: list[Rendered] = []
     for tool in tools:
         try:
-            out.append(formatter(tool, ctx))
+            out.append(_render(formatter, tool, ctx, provider))
         except ConversionError as exc:
             if skipped is None:
                 raise

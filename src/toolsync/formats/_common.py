@@ -18,6 +18,7 @@ __all__ = [
     "ensure_arguments",
     "json_text",
     "make_notes",
+    "malformed",
     "state",
     "statement",
     "without_rule",
@@ -71,6 +72,36 @@ def statement(keyword: str, value: Any) -> str | None:
     if len(text) > _SHORT:
         return None
     return _PHRASES.get(keyword, f"{keyword}: {{}}.").format(text)
+
+
+def _is_schema(value: Any) -> bool:
+    return isinstance(value, dict | bool)
+
+
+# Keyword -> test of a well-formed value; the rewrites below rely on these shapes.
+_SHAPES: dict[str, Any] = {
+    "type": lambda v: isinstance(v, str) or (isinstance(v, list) and all(isinstance(t, str) for t in v)),
+    "properties": lambda v: isinstance(v, dict) and all(_is_schema(s) for s in v.values()),
+    "required": lambda v: isinstance(v, list) and all(isinstance(r, str) for r in v),
+    "enum": lambda v: isinstance(v, list),
+    "items": lambda v: _is_schema(v),
+    "additionalProperties": lambda v: _is_schema(v),
+    "anyOf": lambda v: isinstance(v, list) and all(_is_schema(s) for s in v),
+    "oneOf": lambda v: isinstance(v, list) and all(_is_schema(s) for s in v),
+    "allOf": lambda v: isinstance(v, list) and all(_is_schema(s) for s in v),
+    "format": lambda v: isinstance(v, str),
+    "$ref": lambda v: isinstance(v, str),
+    "description": lambda v: isinstance(v, str),
+}
+
+
+def malformed(node: Mapping[str, Any]) -> str | None:
+    """The first keyword of ``node`` whose value has the wrong shape (``"required": true``…), or None."""
+    for key, value in node.items():
+        check = _SHAPES.get(key)
+        if check is not None and not check(value):
+            return key
+    return None
 
 
 def without_rule(node: Mapping[str, Any]) -> tuple[Mapping[str, Any], str | None]:

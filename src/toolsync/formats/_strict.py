@@ -27,7 +27,7 @@ from typing import Any
 from ..convert.merge import merge_all_of
 from ..convert.walk import def_name
 from ..tool import NoteKind
-from ._common import allows_null, state, statement, without_rule
+from ._common import allows_null, malformed, state, statement, without_rule
 from ._passes import ProviderPass
 
 __all__ = ["STRICT_FORMATS", "StrictPass", "strict_limits"]
@@ -68,6 +68,10 @@ class StrictPass(ProviderPass):
         return node
 
     def rewrite(self, node: Mapping[str, Any], pointer: str) -> Any:
+        bad = malformed(node)
+        if bad is not None:
+            self.note(pointer, NoteKind.FALLBACK, f"the schema is malformed ({bad!r} has a value of the wrong type)")
+            return node
         if "$ref" in node and len(node) > 1:
             return self._ref_with_siblings(node, pointer)
         if "allOf" in node:
@@ -161,21 +165,28 @@ class StrictPass(ProviderPass):
 def _nullable(schema: Any) -> Any:
     if not isinstance(schema, dict) or allows_null(schema):
         return schema
-    kind = schema.get("type")
-    if "$ref" in schema or "const" in schema or (kind is None and "anyOf" not in schema):
-        outer = {k: schema[k] for k in ("description", "title") if k in schema}
-        inner = {k: v for k, v in schema.items() if k not in outer}
-        return {"anyOf": [inner, _NULL], **outer}
+    kind, branches = schema.get("type"), schema.get("anyOf")
     out = dict(schema)
+    if "$ref" in schema or "const" in schema:
+        return _or_null(schema)
     if isinstance(kind, str):
         out["type"] = [kind, "null"]
     elif isinstance(kind, list):
         out["type"] = [*kind, "null"]
+    elif isinstance(branches, list):
+        out["anyOf"] = [*branches, _NULL]
     else:
-        out["anyOf"] = [*schema["anyOf"], _NULL]
+        return _or_null(schema)
     if isinstance(out.get("enum"), list) and None not in out["enum"]:
         out["enum"] = [*out["enum"], None]
     return out
+
+
+def _or_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """``{"anyOf": [schema, {"type": "null"}]}``, its description and title kept outside."""
+    outer: dict[str, Any] = {k: schema[k] for k in ("description", "title") if k in schema}
+    inner = {k: v for k, v in schema.items() if k not in outer}
+    return {"anyOf": [inner, _NULL], **outer}
 
 
 @dataclass(slots=True)

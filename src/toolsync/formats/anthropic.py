@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..tool import ConversionNote, NoteKind, Tool
-from ._common import ensure_arguments, make_notes, state, statement, without_rule
+from ._common import ensure_arguments, make_notes, malformed, state, statement, without_rule
 from ._model import RenderContext, Rendered
 from ._passes import ProviderPass
 
@@ -48,6 +48,10 @@ class AnthropicStrictPass(ProviderPass):
     provider = "anthropic"
 
     def rewrite(self, node: Mapping[str, Any], pointer: str) -> Any:
+        bad = malformed(node)
+        if bad is not None:
+            self.note(pointer, NoteKind.FALLBACK, f"the schema is malformed ({bad!r} has a value of the wrong type)")
+            return node
         node, rule = without_rule(node)
         if rule:
             self.note(pointer, NoteKind.DROPPED, "a rule on which properties are required is said in the description")

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..convert.walk import def_name
+from ..convert.walk import MALFORMED, def_name
 from ..tool import Tool
 from ._common import allows_null
 from .gemini import enum_text
@@ -62,7 +62,8 @@ class _Reader:
     def _branches(self, schema: Mapping[str, Any]) -> list[Mapping[str, Any]]:
         found = [schema]
         for key in ("anyOf", "oneOf", "allOf"):
-            for branch in schema.get(key) or ():
+            branches = schema.get(key)
+            for branch in branches if isinstance(branches, list) else ():
                 resolved = self.resolve(branch)
                 if isinstance(resolved, Mapping):
                     found.append(resolved)
@@ -74,7 +75,9 @@ class _Reader:
         for branch in self._branches(schema):
             if isinstance(branch.get("properties"), Mapping):
                 props.update(branch["properties"])
-            required.update(r for r in branch.get("required") or () if isinstance(r, str))
+            names = branch.get("required")
+            if isinstance(names, list):
+                required.update(r for r in names if isinstance(r, str))
         out: dict[str, Any] = {}
         for key, item in value.items():
             sub = props.get(key)
@@ -94,4 +97,8 @@ def neutral_arguments(tool: Tool, arguments: Mapping[str, Any]) -> dict[str, Any
     """
     defs = tool.input_schema.get("$defs")
     reader = _Reader(defs if isinstance(defs, Mapping) else {})
-    return reader.object(tool.input_schema, arguments, 0)
+    try:
+        return reader.object(tool.input_schema, arguments, 0)
+    except MALFORMED:
+        # A schema this malformed cannot guide the reading; validation reports what is wrong.
+        return dict(arguments)

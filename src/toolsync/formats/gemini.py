@@ -34,7 +34,7 @@ import orjson
 from ..convert.merge import merge_all_of
 from ..convert.walk import def_name, direct_refs, escape
 from ..tool import NoteKind, Tool
-from ._common import ensure_arguments, json_text, make_notes, state, statement, without_rule
+from ._common import ensure_arguments, json_text, make_notes, malformed, state, statement, without_rule
 from ._model import RenderContext, Rendered
 from ._passes import ProviderPass
 
@@ -58,8 +58,9 @@ def enum_text(value: Any) -> str:
 
 def _types(node: Mapping[str, Any]) -> list[str]:
     kind = node.get("type")
-    names = [kind] if isinstance(kind, str) else [t for t in kind if isinstance(t, str)] if isinstance(kind, list) else []
-    return [t for t in names if t in _TYPES]
+    if isinstance(kind, str):
+        return [kind] if kind in _TYPES else []
+    return [t for t in kind if isinstance(t, str) and t in _TYPES] if isinstance(kind, list) else []
 
 
 class GeminiPass(ProviderPass):
@@ -81,6 +82,11 @@ class GeminiPass(ProviderPass):
         return id(node)
 
     def rewrite(self, node: Mapping[str, Any], pointer: str) -> Any:
+        bad = malformed(node)
+        while bad is not None:  # a keyword Gemini cannot read goes; the rest of the schema stays
+            self.note(pointer, NoteKind.DROPPED, f"{bad!r} has a value of the wrong type and is left out")
+            node = {k: v for k, v in node.items() if k != bad}
+            bad = malformed(node)
         if "$ref" in node:
             return self._ref(node, pointer)
         if "allOf" in node:
@@ -94,7 +100,7 @@ class GeminiPass(ProviderPass):
         nullable = "null" in types
         types = [t for t in types if t != "null"]
         nullable = self._branches(node, out, pointer) or nullable
-        enum_null, stringified = self._enum(node, out, types, pointer, said)
+        enum_null, stringified = self._enum(node, out, pointer, said)
         nullable = nullable or enum_null
         self._type(node, out, types, stringified)
         self._keywords(node, out, pointer, said, stringified)
@@ -117,7 +123,10 @@ class GeminiPass(ProviderPass):
         try:
             return self.visit({**target, **siblings} if siblings else target, pointer)
         finally:
-            self.expanding[name] = count
+            if count:
+                self.expanding[name] = count
+            else:
+                del self.expanding[name]
 
     def _all_of(self, node: Mapping[str, Any], pointer: str) -> Mapping[str, Any]:
         merged = merge_all_of([node], self.resolve)
@@ -144,7 +153,7 @@ class GeminiPass(ProviderPass):
             out["anyOf"] = done
         return len(branches) < len(node[key])
 
-    def _enum(self, node: Mapping[str, Any], out: dict[str, Any], types: list[str], pointer: str,
+    def _enum(self, node: Mapping[str, Any], out: dict[str, Any], pointer: str,
               said: list[str | None]) -> tuple[bool, bool]:
         """enum/const into ``out``; (null was allowed, values were written as strings)."""
         values = node.get("enum") if "enum" in node else [node["const"]] if "const" in node else None

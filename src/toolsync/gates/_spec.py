@@ -9,7 +9,7 @@ from ..errors import SpecValidationError
 from ..ir import Diagnostic, Severity
 from ..limits import Limits
 from ._document import Shape, measure, without_external_refs
-from ._structure import ref_errors, structural_errors
+from ._structure import local_refs_resolve, ref_errors, structural_errors
 from ._validator import Finding, ValidatorRun, run_validator
 
 __all__ = ["check_spec", "raise_for_spec"]
@@ -19,7 +19,8 @@ _ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
 
 def check_spec(document: Mapping[str, Any], *, source: str, lenient: bool = True, max_errors: int = 50,
-               time_budget: float | None = 30.0, limits: Limits = _DEFAULT_LIMITS) -> list[Diagnostic]:
+               time_budget: float | None = 30.0, limits: Limits = _DEFAULT_LIMITS,
+               validator: bool = True) -> list[Diagnostic]:
     """Structural validation of a parsed spec document (as written, or lifted to the 3.1 shape).
 
     Errors are kept for what makes the spec unusable: no paths object, operations or parameters that are
@@ -29,7 +30,9 @@ def check_spec(document: Mapping[str, Any], *, source: str, lenient: bool = True
 
     External ``$ref``s are never read: they are reported once, as information. At most ``max_errors``
     diagnostics are returned, errors first, followed by one that counts the rest. ``time_budget``
-    (seconds, None for no limit) bounds the time spent in the validator.
+    (seconds, None for no limit) bounds the time spent in the validator. ``validator=False`` runs only
+    the structural checks above (milliseconds where the validator takes seconds) and notes that the
+    validator was not run.
 
     Example:
         >>> found = check_spec({"openapi": "3.1.0", "info": {"title": "t", "version": "1"}}, source="x.yaml")
@@ -39,11 +42,15 @@ def check_spec(document: Mapping[str, Any], *, source: str, lenient: bool = True
     version, found = structural_errors(document, source)
     if version is None:
         return found
+    if not validator and local_refs_resolve(document):
+        return _capped([*found, _skipped_note(source)], max_errors, source)
     shape = measure(document, max_nodes=limits.max_nodes)
     blocked = _too_big(shape, source, limits)
     if blocked is not None:
         return _capped([*found, blocked], max_errors, source)
     found += ref_errors(document, source)
+    if not validator:
+        return _capped([*found, _skipped_note(source)], max_errors, source)
     closed, external = without_external_refs(document)
     if external:
         found.append(_external_note(external, source))
@@ -52,6 +59,12 @@ def check_spec(document: Mapping[str, Any], *, source: str, lenient: bool = True
                         shape=shape, known=lambda finding: _explained(finding, explained))
     found.extend(_diagnostics(run, lenient, source, time_budget))
     return _capped(found, max_errors, source)
+
+
+def _skipped_note(source: str) -> Diagnostic:
+    message = ("openapi-spec-validator was not run on this spec (only toolsync's structural checks); "
+               "`toolsync validate` runs it in full")
+    return Diagnostic("spec.validator.skipped", message, Severity.INFO, None, source)
 
 
 def _too_big(shape: Shape, source: str, limits: Limits) -> Diagnostic | None:

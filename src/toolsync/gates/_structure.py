@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import orjson
+
 from ..ir import HTTP_METHODS, Diagnostic, Severity
 from ._document import declared_version, iter_refs, pointer_of, resolve_pointer
 from ._schema import child_pointer
 
-__all__ = ["ref_errors", "structural_errors"]
+__all__ = ["local_refs_resolve", "ref_errors", "structural_errors"]
 
 _LOCATIONS = {
     "2.0": ("path", "query", "header", "formData", "body"),
@@ -33,6 +35,28 @@ def _follow(document: Any, node: Any) -> tuple[Any | None, list[str], str | None
         if not found:
             return None, seen, "unresolved"
     return node, seen, None
+
+
+def local_refs_resolve(document: Any) -> bool:
+    """
+    True when every local ``$ref`` string anywhere in the document reaches an object: then
+    :func:`ref_errors` has nothing to report. False also when this quick check cannot tell.
+
+    It serializes the document once and reads the refs out of the JSON text, instead of walking the
+    document in Python (a large spec has millions of nodes and only a few thousand distinct refs).
+    A document that contains itself or nests too deeply fails to serialize and answers False.
+    """
+    try:
+        blob = orjson.dumps(document, option=orjson.OPT_NON_STR_KEYS)
+    except (TypeError, orjson.JSONEncodeError):
+        return False
+    refs: set[bytes] = set()
+    for piece in blob.split(b'"$ref":"')[1:]:
+        ref = piece[: piece.find(b'"')]
+        if b"\\" in ref:
+            return False  # an escape in the ref: leave it to the walk that sees the decoded string
+        refs.add(ref)
+    return all(_follow(document, {"$ref": ref.decode()})[2] is None for ref in refs if ref.startswith(b"#"))
 
 
 def ref_errors(document: Mapping[str, Any], source: str) -> list[Diagnostic]:

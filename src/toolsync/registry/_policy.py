@@ -6,7 +6,7 @@ import dataclasses
 import logging
 from collections.abc import Mapping, Sequence
 
-from ..diff._finding import Finding, FindingSeverity
+from ..diff import Finding, FindingSeverity
 from ..tool import Tool
 from .model import DiffOperations, RegisteredTool
 

@@ -10,7 +10,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal
 
 from ..config import BreakingPolicy, SpecConfig
-from ..diff._finding import Finding, FindingSeverity
+from ..diff import Finding, FindingSeverity
 from ..errors import ConfigError
 from ..ir import Operation
 from ..tool import Tool

@@ -20,7 +20,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from ..config import BreakingPolicy, SpecConfig
-from ..diff._finding import Finding, FindingSeverity
+from ..diff import Finding, FindingSeverity
 from ..errors import HistoryError, RegistryError, SpecError, ToolNotFoundError, ToolsyncError
 from ..ir import Spec
 from ..pipeline import CompiledSpec, acompile_spec, compile_spec, render_definitions

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -56,6 +57,13 @@ class AppContext:
     hub: EventHub
     rendered: RenderedCache = field(default_factory=RenderedCache)
     close_registry: bool = False
+    stop: asyncio.Event | None = None  # set when the server begins to shut down
+
+    def stopping(self) -> None:
+        """The server is shutting down: end event streams and MCP sessions now (idempotent)."""
+        self.hub.close()
+        if self.stop is not None:
+            self.stop.set()
 
 
 def context(connection: HTTPConnection) -> AppContext:

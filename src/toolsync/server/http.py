@@ -133,7 +133,7 @@ def create_app(
                      WebhookVerifier(settings.server.webhook_secret, settings.server.webhook_tolerance), metrics,
                      EventHub(registry, metrics), close_registry=owned if close_registry is None else close_registry)
     install_secret_filter(settings.secrets())
-    mount = _mcp_mount(registry, service.executor) if mcp else None
+    mount = _mcp_mount(registry, service) if mcp else None
     routes: list[BaseRoute] = [Route(path, endpoint, methods=[method]) for path, method, endpoint in ROUTES]
     templates: dict[Any, str] = {endpoint: path for path, _, endpoint in ROUTES}
     if mount is not None:
@@ -145,7 +145,7 @@ def create_app(
                                         ClientDisconnect: _on_disconnect, Exception: on_unexpected},
                     lifespan=_lifespan(ctx, mount))
     app.state.toolsync = ctx
-    app.state.toolsync_stopping = ctx.hub.close
+    app.state.toolsync_stopping = ctx.stopping
     return app
 
 
@@ -164,12 +164,15 @@ def _lifespan(ctx: AppContext, mount: Any) -> Callable[[Starlette], contextlib.A
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         ctx.hub.start()
+        ctx.stop = asyncio.Event()
         startup = asyncio.create_task(ctx.service.start(), name="toolsync-startup")
+        sessions = await _start_mount(mount, ctx.stop) if mount is not None else None
         try:
-            async with mount.lifespan() if mount is not None else contextlib.nullcontext():
-                yield
+            yield
         finally:
-            ctx.hub.close()
+            ctx.stopping()
+            if sessions is not None:
+                await asyncio.gather(sessions, return_exceptions=True)
             if not startup.done():
                 startup.cancel()
             await asyncio.gather(startup, return_exceptions=True)
@@ -180,7 +183,30 @@ def _lifespan(ctx: AppContext, mount: Any) -> Callable[[Starlette], contextlib.A
     return lifespan
 
 
-def _mcp_mount(registry: Registry, executor: Executor) -> Any:
+async def _start_mount(mount: Any, stop: asyncio.Event) -> asyncio.Task[None]:
+    """
+    Run the MCP mount's lifespan in a task of its own until ``stop`` is set.
+
+    The server sets ``stop`` as soon as it begins to shut down, so MCP sessions (and their open GET
+    streams) end before uvicorn waits for connections to close, not after.
+    """
+    started = asyncio.Event()
+
+    async def run() -> None:
+        async with mount.lifespan():
+            started.set()
+            await stop.wait()
+
+    task = asyncio.create_task(run(), name="toolsync-mcp")
+    waiter = asyncio.create_task(started.wait())
+    await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
+    waiter.cancel()
+    if task.done():
+        task.result()  # the mount failed to start: let the error stop the application's startup
+    return task
+
+
+def _mcp_mount(registry: Registry, service: Service) -> Any:
     """The MCP app from :mod:`toolsync.server.mcp`, or None while that module is not installed."""
     try:
         module = importlib.import_module("toolsync.server.mcp")
@@ -188,7 +214,8 @@ def _mcp_mount(registry: Registry, executor: Executor) -> Any:
         log.debug("the MCP endpoint is not available: %s", exc)
         return None
     factory: Any = module.create_mcp_app
-    return factory(registry, executor)
+    # The read rule is enforced by _MCPGate (admin or read token), so the mount gets no token of its own.
+    return factory(registry, service.executor, ready=service.wait_ready)
 
 
 class _MCPGate:

@@ -62,8 +62,7 @@ class SessionHub:
         self._loop: asyncio.AbstractEventLoop | None = None
         self.bus = InMemorySubscriptionBus()
         self.listen = ListenHandler(self.bus)
-        #: Notifications handed to a session's channel (handshake sessions; listen streams aside).
-        self.sent = 0
+        self._warned = False
 
     def __len__(self) -> int:
         """How many handshake sessions are connected."""
@@ -119,7 +118,8 @@ class SessionHub:
             self._sessions[key] = entry
         if connection is not None:
             connection.exit_stack.callback(self._discard, entry)
-        else:
+        elif not self._warned:
+            self._warned = True
             log.warning("this version of the MCP SDK hides a session's connection: sessions that close are "
                         "only forgotten when the server stops")
         log.debug("MCP session joined (%s); %d connected", http_id or "stdio", len(self))
@@ -178,8 +178,6 @@ class SessionHub:
         except Exception:  # one broken session must not stop the others
             log.warning("dropping an MCP session that could not be notified", exc_info=True)
             self._discard(entry)
-            return
-        self.sent += 1
 
     def _spawn(self, make: Callable[[], Coroutine[Any, Any, None]]) -> None:
         task = asyncio.get_running_loop().create_task(make())

@@ -125,10 +125,14 @@ class ToolCaller:
 
     async def call(self, name: str, arguments: Mapping[str, Any] | None) -> types.CallToolResult:
         """Call tool ``name``; unknown tools, bad arguments and API failures are ``isError`` results."""
-        registered = self._registry.snapshot.tools.get(name)
-        if registered is None or PROVIDER not in registered.definitions:
+        snapshot = self._registry.snapshot
+        registered = snapshot.tools.get(name)
+        if registered is None:
             return error_result("unknown_tool", f"no tool named {name!r} is registered (registry version "
-                                f"{self._registry.version}); list the tools again and call one of those")
+                                f"{snapshot.version}); list the tools again and call one of those")
+        if PROVIDER not in registered.definitions:
+            return error_result("unknown_tool", f"tool {name!r} is not offered over MCP: its definition breaks "
+                                "the MCP rules (the conversion report of its spec says why)")
         try:
             result = await self._executor.call(registered.tool, arguments)
         except Exception as exc:  # a failure below must end this call, never the session

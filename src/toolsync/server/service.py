@@ -95,9 +95,9 @@ class Service:
                 await self._main.start()
             for config in self._restored():
                 await self._watch(config)
-        except ToolsyncError as exc:
+        except Exception as exc:  # the server keeps serving what the store holds, whatever went wrong
             self.startup_error = str(exc)
-            log.error("the initial load failed: %s", exc)
+            log.error("the initial load failed: %s", exc, exc_info=not isinstance(exc, ToolsyncError))
         finally:
             self._ready.set()
 
@@ -178,6 +178,7 @@ class Service:
     async def add_spec(self, request: AddSpec) -> tuple[ChangeSet, bool]:
         """Compile and register a spec, then watch it. Returns the changes and whether the spec is new."""
         config = self._config_for(request)
+        await self._ready.wait()  # the configured sources are watched first: a spec is never watched twice
         compiled = await acompile_spec(config, options=self.registry.options.tool_options)
         # Named from here on, so that the watcher's reloads carry the very same configuration.
         config = dataclasses.replace(config, name=compiled.name)
