@@ -51,6 +51,11 @@ GatePolicy = Literal["skip", "fail"]
 #: changed part is checked). In lenient mode the validator only adds warnings.
 SPEC_GATE_BUDGET = 5.0
 SPEC_GATE_RELOAD_BUDGET = 1.0
+#: openapi-spec-validator runs only on specs with at most this many path items and component entries:
+#: it takes 5-20 ms per entry (seconds on a large spec) and in lenient mode only adds warnings. Larger
+#: specs get toolsync's structural checks alone, which decide every error; ``toolsync validate`` runs
+#: the validator on any spec.
+VALIDATOR_MAX_ENTRIES = 50
 Definitions = Mapping[str, Mapping[str, Any]]
 
 
@@ -166,16 +171,14 @@ def render_definitions(tool: Tool, options: ToolOptions | None = None) -> dict[s
     """One tool rendered for every provider whose gate accepts it (used for tools registered by hand)."""
     from .formats import PROVIDERS
 
+    options = _options_for(None, options)
     out: dict[str, Mapping[str, Any]] = {}
-    ignored: list[Diagnostic] = []
     for provider in PROVIDERS:
-        out.update((provider, d) for d in _render_fresh([tool], provider, _options_for(None, options), ignored)
-                   .values() if _accepted(provider, d))
+        accepted = _gate(provider, _render_fresh([tool], provider, options, []), "skip", [])
+        if tool.name in accepted:
+            out[provider] = accepted[tool.name]
     return out
 
-
-def _accepted(provider: str, definition: Mapping[str, Any]) -> bool:
-    return bool(_gate(provider, {"tool": definition}, "skip", []))
 
 
 def _options_for(config: SpecConfig | None, options: ToolOptions | None) -> ToolOptions:
@@ -215,8 +218,9 @@ def _spec_gate(spec: Spec, reused: set[str] | None) -> list[Diagnostic]:
 
     On a recompile only the path items holding an operation that was not reused are checked,
     with the components they reach: the rest passed the gate last time, and checking a large spec
-    whole costs seconds. In lenient mode the validator only adds
-    warnings, so it runs under a time budget; the structural checks that decide errors run in full.
+    whole costs seconds. In lenient mode the validator only adds warnings, so it runs under a time
+    budget, and only on specs of at most ``VALIDATOR_MAX_ENTRIES`` path items and components; the
+    structural checks that decide errors always run in full.
     """
     if not spec.document:
         return []
@@ -226,10 +230,20 @@ def _spec_gate(spec: Spec, reused: set[str] | None) -> list[Diagnostic]:
     if document is None:
         return []
     budget = SPEC_GATE_BUDGET if reused is None else SPEC_GATE_RELOAD_BUDGET
-    found = check_spec(document, source=spec.source, lenient=True, time_budget=budget)
+    found = check_spec(document, source=spec.source, lenient=True, time_budget=budget,
+                       validator=_entries(spec.document) <= VALIDATOR_MAX_ENTRIES)
     if any(d.severity is Severity.ERROR for d in found):
         raise_for_spec(found, spec.source)
     return found
+
+
+def _entries(document: Mapping[str, Any]) -> int:
+    """Path items plus component entries: what the validator's time grows with."""
+    paths, components = document.get("paths"), document.get("components")
+    count = len(paths) if isinstance(paths, Mapping) else 0
+    if isinstance(components, Mapping):
+        count += sum(len(section) for section in components.values() if isinstance(section, Mapping))
+    return count
 
 
 def _changed_part(spec: Spec, reused: set[str]) -> Mapping[str, Any] | None:
@@ -343,11 +357,14 @@ def _gate(provider: str, definitions: dict[str, Mapping[str, Any]], policy: Gate
     Request-wide rules (tool counts, budgets) are left to whoever assembles a request: the registry
     serves tools, and a request usually takes a subset of them.
     """
-    from .gates import check_tool
+    from .gates import GateOptions, check_tool
 
+    # Errors only, by toolsync's own rules: the SDK models are a second opinion that costs seconds to
+    # import and milliseconds per tool, so ``toolsync validate`` asks them and compiling does not.
+    options = GateOptions(use_sdk=False, warnings=False)
     kept: dict[str, Mapping[str, Any]] = {}
     for name, definition in definitions.items():
-        errors = [i for i in check_tool(provider, definition) if i.severity is Severity.ERROR]
+        errors = [i for i in check_tool(provider, definition, options=options) if i.severity is Severity.ERROR]
         if not errors:
             kept[name] = definition
         elif policy == "fail":

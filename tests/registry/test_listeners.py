@@ -228,3 +228,13 @@ def test_record_failure_from_a_watcher(registry: Registry) -> None:
     assert registry.version == 1 and registry.failures == {"pets": "pets.yaml: gone"}
     record = registry.audit(limit=1)[0]
     assert (record.outcome, record.trigger, record.spec) == ("failed", "file", "pets")
+
+
+def test_unknown_event_kind_is_a_registry_error() -> None:
+    """An event written by a newer toolsync, or a damaged one, raises RegistryError when read."""
+    from toolsync.errors import RegistryError
+
+    with pytest.raises(RegistryError, match="unknown event kind"):
+        event_from_dict({"kind": "from_the_future", "version": 1})
+    with pytest.raises(RegistryError, match="cannot be read"):
+        event_from_dict({"kind": "tool_added", "version": 1, "trigger": "api"})

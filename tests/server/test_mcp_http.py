@@ -23,12 +23,13 @@ from starlette.applications import Starlette
 
 from tests.upstream.app import OPENAPI
 from toolsync.config import SpecConfig
+from toolsync.errors import ConfigError
 from toolsync.execute import ExecutionConfig, Executor
 from toolsync.registry import Registry
 from toolsync.server import BackgroundServer
 from toolsync.server.mcp import MCPMount, create_mcp_app
 
-from .conftest import FAST_RELOAD, spec_doc, wait_for, write_spec
+from .conftest import spec_doc, wait_for, write_spec
 
 WAIT = 15.0
 
@@ -151,7 +152,7 @@ async def test_a_spec_file_change_reaches_the_client(serve, spec_dir: Path) -> N
     """Editing a watched spec file sends list_changed; listing again shows the new tool."""
     spec = spec_dir / "items.json"
     write_spec(spec, spec_doc(["listItems"], title="Items"))
-    running = serve({"specs": [str(spec)], "reload": FAST_RELOAD})
+    running = serve({"specs": [str(spec)]})
     async with connect(running.url + "/mcp") as peer:
         assert await peer.names() == ["listItems"]
         write_spec(spec, spec_doc(["listItems", "addItem"], title="Items"))
@@ -365,3 +366,10 @@ async def test_the_endpoint_refuses_requests_when_not_running(registry: Registry
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
             answer = await http.post("/mcp", json={"jsonrpc": "2.0", "id": 1, "method": "ping"})
     assert answer.status_code == 503 and "lifespan" in answer.json()["error"]["message"]
+
+
+async def test_a_page_size_below_one_is_refused(registry: Registry) -> None:
+    """create_mcp_app refuses a page size that could never list a tool."""
+    async with Executor(ExecutionConfig()) as executor:
+        with pytest.raises(ConfigError, match="page size"):
+            create_mcp_app(registry, executor, page_size=0)

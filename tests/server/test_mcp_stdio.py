@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import subprocess
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -15,8 +14,10 @@ import mcp_types as types
 import pytest
 from mcp.client.session import ClientSession
 from mcp.client.stdio import StdioServerParameters, stdio_client
+from typer.testing import CliRunner
 
 from tests.upstream.app import OPENAPI
+from toolsync.cli import app
 
 from .conftest import spec_doc, write_spec
 from .test_mcp_http import Peer, text_of
@@ -83,9 +84,15 @@ async def test_stdio_with_a_configuration_file_calls_the_api(tmp_path: Path, ups
 @pytest.mark.parametrize(("args", "needle"), [
     ([], "nothing to serve"),
     (["missing.yaml"], "no such file or folder"),
+    (["a.toml", "b.toml"], "give one configuration file"),
+    (["a.toml", "--log-level", "loud"], "--log-level must be one of"),
 ])
-def test_stdio_refuses_bad_arguments(tmp_path: Path, args: list[str], needle: str) -> None:
+def test_stdio_refuses_bad_arguments(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str],
+                                     needle: str) -> None:
     """Bad arguments exit with code 2 and a message on stderr, leaving stdout (the protocol) empty."""
-    done = subprocess.run([*toolsync_command(), "mcp", *args], cwd=tmp_path, capture_output=True, text=True,
-                          timeout=START, stdin=subprocess.DEVNULL, check=False)
-    assert done.returncode == 2 and needle in done.stderr and done.stdout == ""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TOOLSYNC_CONFIG", raising=False)
+    for name in ("a.toml", "b.toml"):
+        (tmp_path / name).write_text("")
+    result = CliRunner().invoke(app, ["mcp", *args])
+    assert result.exit_code == 2 and needle in result.stderr and result.stdout == ""

@@ -38,6 +38,8 @@ __all__ = ["mcp_stdio"]
 
 log = logging.getLogger("toolsync.mcp")
 
+_LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
+
 
 @app.command(name="mcp")
 def mcp_stdio(
@@ -53,7 +55,7 @@ def mcp_stdio(
         "--allow-private", help="Let specs be fetched from, and tool calls reach, loopback and private "
         "addresses.")] = False,
     log_level: Annotated[str | None, typer.Option(
-        help="debug, info, warning or error, on stderr (default: info).")] = None,
+        help="debug, info, warning, error or critical, on stderr (default: info).")] = None,
 ) -> None:
     """Serve the specs' tools to an MCP client over stdio (for desktop clients)."""
     errors = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -81,6 +83,8 @@ def _settings(args: list[str], store: str | None, private: bool, log_level: str 
     extra = tuple(_spec_config(settings, a) for a in args if a not in configs)
     settings = dataclasses.replace(settings, specs=(*settings.specs, *extra), store=_store(settings, store))
     if log_level is not None:
+        if log_level.lower() not in _LOG_LEVELS:
+            raise ConfigError(f"--log-level must be one of {', '.join(_LOG_LEVELS)}, not {log_level!r}")
         settings = dataclasses.replace(settings, log_level=log_level.lower())
     if not settings.specs and settings.store.url == "memory://":
         raise ConfigError("nothing to serve: give spec files, folders or URLs, a configuration file that lists "
@@ -131,8 +135,7 @@ async def _load(service: Service, watch: bool, loaded: asyncio.Event) -> None:
         if watch:
             await service.start()
         else:
-            reload = service.settings.reload
-            once = Watcher(service.registry, list(service.settings.specs), debounce_ms=reload.debounce_ms)
+            once = Watcher(service.registry, list(service.settings.specs))
             await once.start()
             await once.aclose()
     except ToolsyncError as exc:

@@ -107,6 +107,11 @@ def _run(settings: Settings, registry: Registry, roots: list[str], printer: _Pri
     from ..server.logs import install_secret_filter
     from ..server.runner import uvicorn_config
 
+    from sse_starlette.sse import AppStatus
+
+    # The server ends its event streams itself when it stops (cleanly, with a complete response);
+    # sse-starlette's own drain would cut them off mid-response on the same signal.
+    AppStatus.disable_automatic_graceful_drain()
     level = settings.log_level if settings.log_level in ("debug", "info", "warning", "error") else "info"
     logging.basicConfig(level=level.upper(), format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     try:

@@ -20,7 +20,7 @@ _ANNOTATIONS = frozenset({"description", "title", "$comment", "examples", "examp
                           "readOnly", "writeOnly", "discriminator", "xml", "externalDocs"})
 _LOWER = frozenset({"minimum", "exclusiveMinimum", "minLength", "minItems", "minProperties", "minContains"})
 _UPPER = frozenset({"maximum", "exclusiveMaximum", "maxLength", "maxItems", "maxProperties", "maxContains"})
-_NUMBER_TYPES = {"integer", "number"}
+_MAX_DEPTH = 32  # nested property merges; deeper than any real spec
 
 
 class _Conflict(Exception):
@@ -47,13 +47,13 @@ def _type_meet(a: Any, b: Any) -> Any:
     return ordered[0] if len(ordered) == 1 else ordered
 
 
-def _join(key: str, old: Any, new: Any, resolve: Resolve) -> Any:
+def _join(key: str, old: Any, new: Any, resolve: Resolve, depth: int) -> Any:
     if old == new or key in _ANNOTATIONS:
         return old
     if key == "properties" and isinstance(old, Mapping) and isinstance(new, Mapping):
         merged = dict(old)
         for name, sub in new.items():
-            merged[name] = _join_schemas(merged[name], sub, resolve) if name in merged else sub
+            merged[name] = _join_schemas(merged[name], sub, resolve, depth) if name in merged else sub
         return merged
     if key == "required" and isinstance(old, list) and isinstance(new, list):
         return old + [name for name in new if name not in old]
@@ -69,25 +69,24 @@ def _join(key: str, old: Any, new: Any, resolve: Resolve) -> Any:
     raise _Conflict
 
 
-def _join_schemas(a: Any, b: Any, resolve: Resolve) -> Any:
+def _join_schemas(a: Any, b: Any, resolve: Resolve, depth: int) -> Any:
     if a == b:
         return a
-    if not isinstance(a, Mapping) or not isinstance(b, Mapping):
+    if not isinstance(a, Mapping) or not isinstance(b, Mapping) or depth >= _MAX_DEPTH:
         raise _Conflict
-    merged = merge_all_of([a, b], resolve)
-    if merged is None:
-        raise _Conflict
-    return merged
+    return _merge([a, b], resolve, depth + 1)
 
 
-def _members(schema: Mapping[str, Any], resolve: Resolve) -> list[Mapping[str, Any]]:
-    """``schema`` split into allOf-free pieces, $refs resolved one level."""
-    if "$ref" in schema:
+def _members(schema: Mapping[str, Any], resolve: Resolve, chain: frozenset[str] = frozenset()
+             ) -> list[Mapping[str, Any]]:
+    """``schema`` split into allOf-free pieces, $refs resolved (a ref met again in ``chain`` is a cycle)."""
+    ref = schema.get("$ref")
+    if ref is not None:
         target = resolve(schema)
-        if target is None:
+        if target is None or not isinstance(ref, str) or ref in chain:
             raise _Conflict
         rest = {k: v for k, v in schema.items() if k != "$ref"}
-        return _members(target, resolve) + ([rest] if rest else [])
+        return _members(target, resolve, chain | {ref}) + ([rest] if rest else [])
     parts = schema.get("allOf")
     if not isinstance(parts, list):
         return [schema]
@@ -98,7 +97,16 @@ def _members(schema: Mapping[str, Any], resolve: Resolve) -> list[Mapping[str, A
             if part is True:
                 continue
             raise _Conflict
-        out.extend(_members(part, resolve))
+        out.extend(_members(part, resolve, chain))
+    return out
+
+
+def _merge(schemas: Sequence[Mapping[str, Any]], resolve: Resolve, depth: int) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for schema in schemas:
+        for member in _members(schema, resolve):
+            for key, value in member.items():
+                out[key] = _join(key, out[key], value, resolve, depth) if key in out else value
     return out
 
 
@@ -106,19 +114,15 @@ def merge_all_of(schemas: Sequence[Mapping[str, Any]], resolve: Resolve) -> dict
     """
     One schema equal to ``{"allOf": schemas}``, or None when no single schema says the same.
 
-    ``resolve`` returns the target of a member's ``$ref`` (one level; None if unknown).
+    ``resolve`` returns the target of a member's ``$ref`` (None if unknown); a chain of refs
+    that comes back to itself does not merge.
 
     Example:
         >>> merge_all_of([{"type": "object", "properties": {"a": {}}, "required": ["a"]},
         ...               {"properties": {"b": {}}}], lambda s: None)
         {'type': 'object', 'properties': {'a': {}, 'b': {}}, 'required': ['a']}
     """
-    out: dict[str, Any] = {}
     try:
-        for schema in schemas:
-            for member in _members(schema, resolve):
-                for key, value in member.items():
-                    out[key] = _join(key, out[key], value, resolve) if key in out else value
-    except (_Conflict, RecursionError):
+        return _merge(schemas, resolve, 0)
+    except _Conflict:
         return None
-    return out

@@ -68,11 +68,7 @@ def entry_bytes(entry: SpecEntry) -> bytes:
 
 
 def entry_from_bytes(data: bytes, name: str) -> SpecEntry:
-    raw = serialize.load_object(data, f"spec entry {name!r}")
-    try:
-        entry: SpecEntry = serialize.decode(SpecEntry, raw)
-    except (TypeError, ValueError, KeyError, AttributeError) as exc:
-        raise StoreCorruptError(f"the stored entry of spec {name!r} cannot be read back: {exc}") from exc
+    entry: SpecEntry = serialize.decode(SpecEntry, serialize.load_object(data, f"spec entry {name!r}"))
     return entry
 
 

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from ..errors import RegistryError
 from .model import Trigger
 
 if TYPE_CHECKING:
@@ -148,14 +149,22 @@ EVENT_TYPES: dict[str, type[Event]] = {
 
 
 def event_from_dict(data: Mapping[str, Any]) -> Event:
-    """The event a ``to_dict()`` produced. Unknown fields are ignored; an unknown kind is a ValueError."""
+    """
+    The event a ``to_dict()`` produced. Unknown fields are ignored.
+
+    Raises:
+        RegistryError: an unknown kind (written by a newer toolsync) or missing fields.
+    """
     cls = EVENT_TYPES.get(str(data.get("kind")))
     if cls is None:
-        raise ValueError(f"unknown event kind {data.get('kind')!r}")
+        raise RegistryError(f"unknown event kind {data.get('kind')!r}", source="events")
     names = {f.name for f in dataclasses.fields(cls)}
     values: dict[str, Any] = {k: (tuple(v) if isinstance(v, list) else v) for k, v in data.items() if k in names}
-    values["trigger"] = Trigger(str(values["trigger"]))
-    return cls(**values)
+    try:
+        values["trigger"] = Trigger(str(values.get("trigger")))
+        return cls(**values)
+    except (TypeError, ValueError) as exc:
+        raise RegistryError(f"a {cls.kind} event cannot be read: {exc}", source="events") from exc
 
 
 @dataclass(frozen=True, slots=True)

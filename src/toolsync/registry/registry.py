@@ -265,7 +265,7 @@ class Registry:
         for stored in self._store.events_since(version, limit=limit):
             try:
                 out.append(event_from_dict(stored.data))
-            except (ValueError, KeyError, TypeError):
+            except RegistryError:
                 log.warning("skipping stored event %d of unknown shape (kind %r)", stored.seq, stored.kind)
         return out
 

@@ -197,9 +197,17 @@ def encode(value: Any) -> Any:
 
 
 def decode(tp: type[Any], data: Any) -> Any:
-    """The value of type ``tp`` rebuilt from :func:`encode`'s output."""
+    """
+    The value of type ``tp`` rebuilt from :func:`encode`'s output.
+
+    Raises:
+        StoreCorruptError: ``data`` does not have the shape of a ``tp``.
+    """
     decoder: Callable[[Any], Any] = codec(cast(Hashable, tp))[1]
-    return decoder(data)
+    try:
+        return decoder(data)
+    except (TypeError, ValueError, KeyError, AttributeError) as exc:
+        raise StoreCorruptError(f"a stored {getattr(tp, '__name__', tp)} cannot be read back: {exc}") from exc
 
 
 def dumps(value: Any) -> bytes:
@@ -223,10 +231,7 @@ def tool_to_dict(tool: Tool) -> dict[str, Any]:
 
 def tool_from_dict(data: Mapping[str, Any]) -> Tool:
     """The tool :func:`tool_to_dict` described. Raises ``StoreCorruptError`` on a malformed record."""
-    try:
-        tool: Tool = decode(Tool, data)
-    except (TypeError, ValueError, KeyError, AttributeError) as exc:
-        raise StoreCorruptError(f"a stored tool cannot be read back: {exc}") from exc
+    tool: Tool = decode(Tool, data)
     return tool
 
 
@@ -244,10 +249,7 @@ def config_to_dict(config: SpecConfig) -> dict[str, Any]:
 
 
 def config_from_dict(data: Mapping[str, Any]) -> SpecConfig:
-    try:
-        config: SpecConfig = decode(SpecConfig, data)
-    except (TypeError, ValueError, KeyError, AttributeError) as exc:
-        raise StoreCorruptError(f"a stored spec configuration cannot be read back: {exc}") from exc
+    config: SpecConfig = decode(SpecConfig, data)
     return config
 
 

@@ -25,6 +25,7 @@ from jsonschema.exceptions import SchemaError, best_match
 from mcp.shared.exceptions import MCPError
 from pydantic import ValidationError
 
+from ..errors import ConfigError
 from ..execute import Executor, ToolResult
 from ..registry import RegisteredTool, Registry, Snapshot
 
@@ -69,7 +70,7 @@ class ToolCatalog:
 
     def __init__(self, registry: Registry, *, page_size: int = DEFAULT_PAGE_SIZE) -> None:
         if page_size < 1:
-            raise ValueError(f"page_size must be at least 1, not {page_size}")
+            raise ConfigError(f"the MCP page size must be at least 1 tool, not {page_size}", source="mcp")
         self._registry = registry
         self.page_size = page_size
         self._listing: _Listing | None = None

@@ -24,6 +24,8 @@ __all__ = ["check_json_depth", "check_yaml_depth"]
 _NOT_JSON_SYNTAX = bytes(b for b in range(256) if b not in b'"[]{}')
 _STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
 _CHUNK = 65536
+_ONE_KIND = bytes.maketrans(b"{}", b"[]")
+_ESCAPED_QUOTE_OR_BACKSLASH = re.compile(rb'\\[\\"]')
 
 _DQ_END = re.compile(r'[^"\\]*+(?:\\.[^"\\]*+)*+"', re.DOTALL)
 # Possessive: "''" is an escaped quote and must never be split into a closing quote and a new one.
@@ -48,6 +50,8 @@ def _too_deep(limit: int, source: str, line: int | None = None) -> LimitError:
 def check_json_depth(data: bytes, limit: int, source: str) -> None:
     """Raise :class:`LimitError` when JSON ``data`` nests arrays/objects more than ``limit`` deep."""
     brackets = _json_brackets(data)
+    if _nests_within(brackets, limit):
+        return
     depth = 0
     # Chunks keep memory flat and stop early on a deep document.
     for start in range(0, len(brackets), _CHUNK):
@@ -57,12 +61,27 @@ def check_json_depth(data: bytes, limit: int, source: str) -> None:
         depth = steps[-1]
 
 
+def _nests_within(brackets: bytes, limit: int) -> bool:
+    """
+    True when balanced ``brackets`` nest at most ``limit`` deep; False also when they are unbalanced.
+
+    Each round deletes every innermost pair, so a balanced text is empty after exactly as many
+    rounds as it is deep: a few C-speed passes over a shrinking string for a real spec.
+    """
+    rest = brackets.translate(_ONE_KIND)
+    for _ in range(limit):
+        if not rest:
+            return True
+        rest = rest.replace(b"[]", b"")
+    return not rest
+
+
 def _json_brackets(data: bytes) -> bytes:
     """The brackets of a JSON text that lie outside strings, in order (C-speed steps only)."""
     if b"\\" in data:
-        # Escapes pair up from the left: drop escaped backslashes first, then escaped quotes;
+        # Escapes pair up from the left: drop escaped backslashes and escaped quotes in one scan;
         # any backslash left escapes a letter and goes with the other text below.
-        data = data.replace(b"\\\\", b"").replace(b'\\"', b"")
+        data = _ESCAPED_QUOTE_OR_BACKSLASH.sub(b"", data)
     # Keep only quotes and brackets; two adjacent quotes enclose nothing and can go without
     # changing which brackets lie inside a string. What is left splits cheaply at the quotes.
     kept = data.translate(None, delete=_NOT_JSON_SYNTAX).replace(b'""', b"")

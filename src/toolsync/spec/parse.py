@@ -93,11 +93,14 @@ def parse_value(data: bytes, *, source: str, limits: Limits, media_type: str | N
         raise LimitError(f"the document is larger ({len(data):,} bytes) than the limit of {limits.max_bytes:,} "
                          "bytes; raise limits.max_bytes if it is trusted", source=source,
                          details={"limit": "max_bytes", "max_bytes": limits.max_bytes})
-    raw, text = _decode(data, source)
-    if not text.strip():
+    raw = _checked_bytes(data, source)
+    # A JSON document is parsed straight from its bytes (orjson checks the UTF-8 itself): decoding a
+    # large spec to text first costs as much as parsing it, so the text is made only when needed.
+    text = None if raw.lstrip()[:1] in (b"{", b"[") else _decode_text(raw, source)
+    if text is not None and not text.strip():
         raise ParseError("the document is empty" if not text else "the document contains only whitespace",
                          source=source)
-    if text.lstrip()[0] in "{[":
+    if text is None or text.lstrip()[0] in "{[":
         declared = _declared_json(source, media_type)
         try:
             return _load_json(raw, text, source, limits)
@@ -105,6 +108,7 @@ def parse_value(data: bytes, *, source: str, limits: Limits, media_type: str | N
             if declared:
                 raise
         # "{a: 1}" is YAML, not JSON: without a JSON media type or extension give YAML its turn.
+    text = _decode_text(raw, source) if text is None else text
     check_yaml_depth(text, limits.max_depth, source)
     return _load_yaml(raw, source, limits)
 
@@ -112,8 +116,8 @@ def parse_value(data: bytes, *, source: str, limits: Limits, media_type: str | N
 # --------------------------------------------------------------------------------------------- text
 
 
-def _decode(data: bytes, source: str) -> tuple[bytes, str]:
-    """The bytes without a UTF-8 byte-order mark, and their text; refuses anything but UTF-8."""
+def _checked_bytes(data: bytes, source: str) -> bytes:
+    """The bytes without a UTF-8 byte-order mark; refuses other byte-order marks and NUL bytes."""
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8):]
     else:
@@ -123,8 +127,13 @@ def _decode(data: bytes, source: str) -> tuple[bytes, str]:
                                  source=source, details={"encoding": name})
     if b"\x00" in data:
         raise ParseError(_nul_message(data), source=source)
+    return data
+
+
+def _decode_text(data: bytes, source: str) -> str:
+    """The text of checked bytes; refuses anything but UTF-8."""
     try:
-        return data, data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line, column = _line_column(data, exc.start)
         raise ParseError(f"the document is not UTF-8 text: byte 0x{data[exc.start]:02x} at line {line}, column "
@@ -153,14 +162,14 @@ def _declared_json(source: str, media_type: str | None) -> bool:
 # --------------------------------------------------------------------------------------------- JSON
 
 
-def _load_json(raw: bytes, text: str, source: str, limits: Limits) -> Any:
+def _load_json(raw: bytes, text: str | None, source: str, limits: Limits) -> Any:
     check_json_depth(raw, limits.max_depth, source)
     try:
         document = orjson.loads(raw)
     except orjson.JSONDecodeError:
         # orjson refuses a few valid documents (lone surrogate escapes); the standard library reads
-        # them, and words its errors with line and column.
-        document = _load_json_stdlib(text, source)
+        # them, and words its errors with line and column. Bytes that are not UTF-8 stop here.
+        document = _load_json_stdlib(_decode_text(raw, source) if text is None else text, source)
     return _keep_as_written_json(document)
 
 

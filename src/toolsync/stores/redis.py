@@ -278,15 +278,11 @@ class RedisStore:
             raise StoreError("the store is closed", source=self.url)
 
     def _check_layout(self) -> None:
-        meta_key = self._key("meta")
         with self._mapped("opening the store"):
-            meta = self._client.hgetall(meta_key)
-            if not meta:
-                if self._client.exists(self._key("version"), self._key("versions"), self._key("events")):
-                    raise self._not_ours("they hold data but no toolsync metadata")
-                self._client.hsetnx(meta_key, "application", _APPLICATION)
-                self._client.hsetnx(meta_key, "schema_version", str(SCHEMA_VERSION))
-                meta = self._client.hgetall(meta_key)
+            flat = self._client.register_script(scripts.OPEN)(args=[self.prefix, _APPLICATION, SCHEMA_VERSION])
+        if flat is None:
+            raise self._not_ours("they hold data but no toolsync metadata")
+        meta = dict(zip(flat[::2], flat[1::2], strict=True))
         if meta.get(b"application") != _APPLICATION.encode():
             raise self._not_ours("their metadata names another application")
         schema = meta.get(b"schema_version", b"")

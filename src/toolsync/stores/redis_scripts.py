@@ -13,7 +13,7 @@ an older version.
 
 from __future__ import annotations
 
-__all__ = ["APPEND", "COMMIT", "LOAD", "PRUNE"]
+__all__ = ["APPEND", "COMMIT", "LOAD", "OPEN", "PRUNE"]
 
 _HELPERS = """
 local function add_events(p, first, floor, max_events)
@@ -77,6 +77,20 @@ local current = tonumber(redis.call('GET', p .. 'version') or '0')
 add_events(p, 5, current, tonumber(ARGV[3]))
 add_audit(p, ARGV[2], tonumber(ARGV[4]))
 return current
+"""
+
+#: ARGV: prefix, application, schema version. Marks an unused prefix as a toolsync store, in one step so
+#: that replicas starting together agree. Returns the metadata as a flat list, or false when the prefix
+#: holds data without metadata.
+OPEN = """
+local p = ARGV[1]
+if redis.call('EXISTS', p .. 'meta') == 0 then
+  if redis.call('EXISTS', p .. 'version', p .. 'versions', p .. 'events') > 0 then
+    return false
+  end
+  redis.call('HSET', p .. 'meta', 'application', ARGV[2], 'schema_version', ARGV[3])
+end
+return redis.call('HGETALL', p .. 'meta')
 """
 
 #: ARGV: prefix, version ("" for the latest). Returns false for no such version, {version} when the
