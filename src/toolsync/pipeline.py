@@ -33,6 +33,7 @@ from .tool import Tool
 
 if TYPE_CHECKING:
     from .convert import ToolOptions
+    from .formats import RenderContext
     from .spec.sources import SourceBytes
 
 __all__ = [
@@ -305,15 +306,20 @@ def _component(ref: Any, components: Mapping[str, Any], out: dict[str, dict[str,
 
 def _render_and_gate(tools: Mapping[str, Tool], options: ToolOptions, previous: CompiledSpec | None,
                      policy: GatePolicy) -> tuple[dict[str, dict[str, Mapping[str, Any]]], list[Diagnostic]]:
-    from .formats import PROVIDERS
+    from .formats import PROVIDERS, RenderContext
+    from .gates import shared_schemas
 
     rendered: dict[str, dict[str, Mapping[str, Any]]] = {}
     skipped: list[Diagnostic] = []
-    for provider in PROVIDERS:
-        kept, fresh = _reuse_rendered(tools, provider, previous)
-        fresh_defs = _render_fresh(fresh, provider, options, skipped)
-        kept.update(_gate(provider, fresh_defs, policy, skipped))
-        rendered[provider] = dict(sorted(kept.items()))
+    # One context for every provider: schema rewrites are memoized across tools and providers, so
+    # definitions share sub-schemas, and the gate checks each shared (read-only) sub-schema once.
+    context = RenderContext(options)
+    with shared_schemas():
+        for provider in PROVIDERS:
+            kept, fresh = _reuse_rendered(tools, provider, previous)
+            fresh_defs = _render_fresh(fresh, provider, options, skipped, context)
+            kept.update(_gate(provider, fresh_defs, policy, skipped))
+            rendered[provider] = dict(sorted(kept.items()))
     return rendered, skipped
 
 
@@ -333,12 +339,12 @@ def _reuse_rendered(tools: Mapping[str, Tool], provider: str, previous: Compiled
     return kept, fresh
 
 
-def _render_fresh(tools: list[Tool], provider: str, options: ToolOptions,
-                  skipped: list[Diagnostic]) -> dict[str, Mapping[str, Any]]:
+def _render_fresh(tools: list[Tool], provider: str, options: ToolOptions, skipped: list[Diagnostic],
+                  context: RenderContext | None = None) -> dict[str, Mapping[str, Any]]:
     """Render each tool once (one context, so shared schema rewrites are memoized across tools)."""
     from .formats import RenderContext, get_formatter
 
-    formatter, ctx = get_formatter(provider), RenderContext(options)
+    formatter, ctx = get_formatter(provider), context or RenderContext(options)
     out: dict[str, Mapping[str, Any]] = {}
     for tool in tools:
         try:

@@ -24,7 +24,7 @@ _values = st.recursive(_scalars, lambda inner: st.one_of(
 _schemas = st.dictionaries(st.sampled_from(_KEYWORDS), _values, max_size=5)
 
 
-@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_schemas, _schemas, st.booleans())
 def test_any_schema_builds_and_renders_or_is_skipped(query: dict[str, Any], payload: dict[str, Any],
                                                       strict_anthropic: bool) -> None:

@@ -73,6 +73,7 @@ class TcpProxy:
         self._sockets: set[socket.socket] = set()
         self._threads: list[threading.Thread] = []
         self._stopping = threading.Event()
+        self._drop_reply = threading.Event()
 
     @property
     def url(self) -> str:
@@ -87,6 +88,10 @@ class TcpProxy:
         server.settimeout(0.05)
         self.port = server.getsockname()[1]
         self._spawn(self._accept, server)
+
+    def drop_next_reply(self) -> None:
+        """Cut the connection that next receives a reply, after the server acted but before the client heard."""
+        self._drop_reply.set()
 
     def stop(self) -> None:
         self._stopping.set()
@@ -117,13 +122,16 @@ class TcpProxy:
                         _close(upstream)
                         continue
                     self._sockets.update((client, upstream))
-                self._spawn(self._pump, client, upstream)
-                self._spawn(self._pump, upstream, client)
+                self._spawn(self._pump, client, upstream, False)
+                self._spawn(self._pump, upstream, client, True)
 
-    def _pump(self, source: socket.socket, sink: socket.socket) -> None:
+    def _pump(self, source: socket.socket, sink: socket.socket, replies: bool) -> None:
         try:
             with contextlib.suppress(OSError):
                 while data := source.recv(65536):
+                    if replies and self._drop_reply.is_set():
+                        self._drop_reply.clear()
+                        return
                     sink.sendall(data)
         finally:
             _close(source)

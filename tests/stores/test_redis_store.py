@@ -22,9 +22,9 @@ from toolsync.stores import (
 )
 from toolsync.stores.redis import RedisStore, masked_url
 
-from .redis_support import REDIS_URL, needs_redis, prefix, raw, wait_for
+from .redis_support import REDIS_URL, TcpProxy, needs_redis, prefix, proxy, raw, wait_for
 
-__all__ = ["prefix", "raw"]  # fixtures used by name below
+__all__ = ["prefix", "proxy", "raw"]  # fixtures used by name below
 
 pytestmark = needs_redis
 
@@ -110,6 +110,17 @@ def test_a_hash_that_cannot_name_a_key_is_refused(store: RedisStore) -> None:
     """Payload hashes become key names, so one with spaces or slashes is refused before anything is sent."""
     with pytest.raises(StoreError, match="cannot name a key"):
         store.commit(state(1, {"a": StoredTool("a b", 1.0, b"{}")}), [], audit(1))
+
+
+def test_a_commit_retried_after_a_lost_reply_counts_once(prefix: str, proxy: TcpProxy) -> None:
+    """When the connection drops after Redis committed, the client's retry is recognised, not a conflict."""
+    with RedisStore(proxy.url, prefix=prefix) as store:
+        store.commit(state(1, {"a": payload("a")}), [], audit(1))
+        proxy.drop_next_reply()
+        store.commit(state(2, {"a": payload("b")}), [StoredEvent(2, "tool_updated", {})], audit(2))
+        latest = store.load_latest()
+        assert latest is not None and latest.version == 2 and latest.tools["a"] == payload("b")
+        assert len(store.events_since(0)) == 1 and len(store.audit()) == 2
 
 
 def test_events_since_resumes_in_order(store: RedisStore) -> None:

@@ -103,15 +103,15 @@ def _open_registry(settings: Settings, reset: bool) -> Registry:
 
 
 def _run(settings: Settings, registry: Registry, roots: list[str], printer: _Printer) -> int:
+    from sse_starlette.sse import AppStatus
+
     from ..server import GracefulServer, create_app
     from ..server.logs import install_secret_filter
     from ..server.runner import uvicorn_config
 
-    from sse_starlette.sse import AppStatus
-
     # The server ends its event streams itself when it stops (cleanly, with a complete response);
     # sse-starlette's own drain would cut them off mid-response on the same signal.
-    AppStatus.disable_automatic_graceful_drain()
+    AppStatus.disable_automatic_graceful_drain()  # type: ignore[no-untyped-call]
     level = settings.log_level if settings.log_level in ("debug", "info", "warning", "error") else "info"
     logging.basicConfig(level=level.upper(), format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     try:

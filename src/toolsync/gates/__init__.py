@@ -18,6 +18,7 @@ Example:
 
 from __future__ import annotations
 
+from ._metaschema import shared_schemas
 from ._model import PROVIDERS, GateOptions, GateResult, ToolIssue
 from ._spec import check_spec, raise_for_spec
 from ._tools import apply_tool_gate, check_tool, check_tools, normalize_provider, request_issues
@@ -34,4 +35,5 @@ __all__ = [
     "normalize_provider",
     "raise_for_spec",
     "request_issues",
+    "shared_schemas",
 ]

@@ -6,6 +6,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+import orjson
+
 from ._metaschema import meta_schema_errors
 from ._model import Report
 from ._schema import iter_subschemas, types_of
@@ -106,8 +108,18 @@ def _check_annotations(annotations: Any, report: Report) -> None:
         report.error("mcp.annotations.title", "/annotations/title", "title must be a string")
 
 
+def _may_hold(schema: Mapping[str, Any], key: bytes) -> bool:
+    """False only when ``key`` (JSON-quoted) appears nowhere in the schema: one C-speed pass, no walk."""
+    try:
+        return key in orjson.dumps(schema, option=orjson.OPT_NON_STR_KEYS)
+    except (TypeError, orjson.JSONEncodeError):
+        return True
+
+
 def _check_headers(schema: Mapping[str, Any], where: str, report: Report, version: str) -> None:
     """``x-mcp-header`` (2026-07-28): an HTTP token, unique ignoring case, on a primitive property."""
+    if not _may_hold(schema, b'"x-mcp-header"'):
+        return
     seen: dict[str, str] = {}
     for pointer, sub in iter_subschemas(schema, where):
         if "x-mcp-header" not in sub:

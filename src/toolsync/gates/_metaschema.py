@@ -11,7 +11,9 @@ Other dialects (a root ``$schema`` naming draft 4, 6, 7 or 2019-09) are validate
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from typing import Any
 
@@ -21,7 +23,7 @@ from jsonschema_specifications import REGISTRY  # type: ignore[import-untyped]
 
 from ._schema import child_pointer, is_mapping
 
-__all__ = ["meta_schema_errors"]
+__all__ = ["meta_schema_errors", "shared_schemas"]
 
 _DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
 _META = Draft202012Validator(Draft202012Validator.META_SCHEMA)
@@ -178,19 +180,47 @@ def _node_errors(shallow: dict[str, Any]) -> Errors:
     return _node_errors_cached(key)
 
 
+# Inside ``shared_schemas()``: sub-schemas (by identity) whose whole subtree was found valid, kept alive
+# by the map itself so that an id is never reused for another object while it is in there.
+_VALID_SUBTREES: ContextVar[dict[int, Any] | None] = ContextVar("toolsync_gate_valid_subtrees", default=None)
+
+
+@contextmanager
+def shared_schemas() -> Iterator[None]:
+    """
+    Within the block, schema objects are read-only: a sub-schema found valid once is not checked again.
+
+    Rendered tools share most of their sub-schemas (a response schema used by many operations, the
+    same parameters object in two OpenAI formats), so checking a whole spec's tools inside one block
+    checks each shared sub-schema once. Do not change a schema between two checks in the block.
+    """
+    token = _VALID_SUBTREES.set({})
+    try:
+        yield
+    finally:
+        _VALID_SUBTREES.reset(token)
+
+
 def _decomposed(schema: Mapping[str, Any]) -> Errors:
     found: list[tuple[Path, str]] = []
     todo: list[tuple[Any, _Link]] = [(schema, None)]
     seen: set[int] = set()  # a node shared (or, for Python objects, nested in itself) is checked once
+    valid = _VALID_SUBTREES.get()
+    visited: list[Any] = []
     while todo:
         node, link = todo.pop()
         if type(node) is bool or id(node) in seen:
             continue
         seen.add(id(node))
+        if valid is not None and valid.get(id(node)) is node:
+            continue
+        visited.append(node)
         errors = _node_errors(_shallow(node, link, todo))
         if errors:
             base = _spell(link)
             found.extend((base + path, message) for path, message in errors)
+    if valid is not None and not found:
+        valid.update((id(node), node) for node in visited)
     return tuple(found)
 
 

@@ -24,6 +24,8 @@ _SUB_MAPS = ("properties", "patternProperties", "$defs", "definitions", "depende
 _SUB_ONE = ("items", "additionalProperties", "not", "if", "then", "else", "contains", "propertyNames",
             "unevaluatedProperties", "unevaluatedItems", "additionalItems", "contentSchema")
 _SUB_LISTS = ("anyOf", "oneOf", "allOf", "prefixItems")
+_SUB_KEYS = frozenset((*_SUB_MAPS, *_SUB_ONE, *_SUB_LISTS))
+_NOT_MAPPINGS = frozenset((type(None), str, int, float, bool, list, tuple))
 
 # What object_depth follows: nesting a model sees, not every applicator.
 _DEPTH_ONE = ("items", "additionalProperties")
@@ -34,8 +36,9 @@ Children = Callable[[Mapping[str, Any], str], Iterable[tuple[str, Any]]]
 
 
 def is_mapping(value: Any) -> TypeGuard[Mapping[str, Any]]:
-    """``isinstance(value, Mapping)``, with a fast path for plain dicts (the ABC check is slow in hot loops)."""
-    return type(value) is dict or isinstance(value, Mapping)
+    """``isinstance(value, Mapping)``, with fast paths for dicts and JSON scalars (the ABC check is slow in hot loops)."""
+    kind = type(value)
+    return kind is dict or (kind not in _NOT_MAPPINGS and isinstance(value, Mapping))
 
 
 def child_pointer(pointer: str, key: str | int) -> str:
@@ -44,6 +47,8 @@ def child_pointer(pointer: str, key: str | int) -> str:
 
 
 def _subschema_children(node: Mapping[str, Any], pointer: str) -> Iterator[tuple[str, Any]]:
+    if _SUB_KEYS.isdisjoint(node):
+        return  # most sub-schemas are leaves: skip the keyword-by-keyword look below
     for key in _SUB_MAPS:
         value = node.get(key)
         if is_mapping(value):
