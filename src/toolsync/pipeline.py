@@ -145,6 +145,16 @@ def compile_bytes(payload: SourceBytes, config: SpecConfig, *, previous: Compile
 def compile_from_spec(spec: Spec, config: SpecConfig | None = None, *, previous: CompiledSpec | None = None,
                       options: ToolOptions | None = None, gate_policy: GatePolicy = "skip") -> CompiledSpec:
     """The pipeline after loading, for a spec already in memory (tests, webhooks carrying a body)."""
+    from .spec.build import gc_paused
+
+    # Thousands of tools and definitions are allocated next to the spec's document: without the pause
+    # the cyclic collector rescans that document several times per compile.
+    with gc_paused():
+        return _compile(spec, config, previous, options, gate_policy)
+
+
+def _compile(spec: Spec, config: SpecConfig | None, previous: CompiledSpec | None, options: ToolOptions | None,
+             gate_policy: GatePolicy) -> CompiledSpec:
     from .convert import build_tools
 
     config = config or SpecConfig(source=spec.source, name=spec.name)

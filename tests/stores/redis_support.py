@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import socket
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from urllib.parse import urlsplit
 
 import pytest
 import redis
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
+#: The test server; CI may point elsewhere with TOOLSYNC_TEST_REDIS.
+REDIS_URL = os.environ.get("TOOLSYNC_TEST_REDIS", "redis://127.0.0.1:6379/0")
 
 
 def _unreachable_reason() -> str | None:
@@ -66,8 +69,9 @@ class TcpProxy:
     ones, ``start()`` listens again on the same port. A network partition on demand.
     """
 
-    def __init__(self, target: tuple[str, int] = ("127.0.0.1", 6379)) -> None:
-        self.target = target
+    def __init__(self) -> None:
+        where = urlsplit(REDIS_URL)
+        self.target = (where.hostname or "127.0.0.1", where.port or 6379)
         self.port = 0
         self._lock = threading.Lock()
         self._sockets: set[socket.socket] = set()

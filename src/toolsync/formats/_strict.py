@@ -27,8 +27,8 @@ from typing import Any
 from ..convert.merge import merge_all_of
 from ..convert.walk import def_name
 from ..tool import NoteKind
-from ._common import allows_null, malformed, state, statement, without_rule
-from ._passes import ProviderPass
+from ._common import allows_null, statement
+from ._passes import SubsetPass
 
 __all__ = ["STRICT_FORMATS", "StrictPass", "strict_limits"]
 
@@ -39,13 +39,7 @@ _KEEP = frozenset({
     "exclusiveMaximum", "minimum", "exclusiveMinimum", "minItems", "maxItems",
 })
 # Removed and said in the description.
-_STATED = ("default", "uniqueItems", "minProperties", "maxProperties", "dependentRequired")
-# Removed with a note only: annotations, or constraints too structural to say in a sentence.
-_DROPPED = frozenset({
-    "examples", "deprecated", "readOnly", "writeOnly", "contentEncoding", "contentMediaType", "not", "if",
-    "then", "else", "dependentSchemas", "propertyNames", "contains", "minContains", "maxContains",
-    "unevaluatedItems", "$comment", "definitions", "additionalItems",
-})
+_STATED = frozenset({"default", "uniqueItems", "minProperties", "maxProperties", "dependentRequired"})
 _ANNOTATIONS = frozenset({"description", "title", "default", "examples", "deprecated", "readOnly", "writeOnly",
                           "$comment"})
 _NULL = {"type": "null"}
@@ -53,10 +47,14 @@ MAX_DEPTH, MAX_PROPERTIES, MAX_ENUM_VALUES, MAX_CHARS = 10, 5000, 1000, 120_000
 BIG_ENUM, BIG_ENUM_CHARS = 250, 15_000
 
 
-class StrictPass(ProviderPass):
+class StrictPass(SubsetPass):
     """Neutral input schema → OpenAI strict subset, with FALLBACK records where it cannot be."""
 
     provider = "openai"
+    mode = "OpenAI strict mode"
+    keep = _KEEP
+    stated = _STATED
+    judged = frozenset({"unevaluatedProperties", "patternProperties", "prefixItems"})
 
     def __init__(self) -> None:
         super().__init__()
@@ -67,48 +65,28 @@ class StrictPass(ProviderPass):
             self.note(pointer, NoteKind.FALLBACK, "a schema accepts any value")
         return node
 
-    def rewrite(self, node: Mapping[str, Any], pointer: str) -> Any:
-        bad = malformed(node)
-        if bad is not None:
-            self.note(pointer, NoteKind.FALLBACK, f"the schema is malformed ({bad!r} has a value of the wrong type)")
-            return node
+    def prepare(self, node: Mapping[str, Any], pointer: str) -> Mapping[str, Any] | tuple[Any]:
         if "$ref" in node and len(node) > 1:
-            return self._ref_with_siblings(node, pointer)
-        if "allOf" in node:
-            merged = merge_all_of([node], self.resolve)
-            if merged is None:
-                self.note(pointer, NoteKind.FALLBACK, "allOf parts cannot be merged into one schema")
-                return node
-            node = merged
-        node, rule = without_rule(node)
-        if rule:
-            self.note(pointer, NoteKind.DROPPED, "a rule on which properties are required is said in the description")
-        node = self.children(node, pointer)
-        out: dict[str, Any] = {}
-        said: list[str | None] = [rule]
-        for key, value in node.items():
-            if key in _KEEP:
-                out[key] = value
-            elif key == "oneOf":
-                out["anyOf"] = value
-                self.note(pointer, NoteKind.CHANGED, "oneOf became anyOf (exactly-one is not enforced)")
-            elif key in _STATED:
-                said.append(statement(key, value))
-                self.note(pointer, NoteKind.DROPPED, f"{key!r} is not in OpenAI strict mode; said in the description")
-            elif key == "prefixItems" and "items" in node:
-                self.note(pointer, NoteKind.DROPPED, "'prefixItems' is not in OpenAI strict mode")
-            elif key in _DROPPED:
-                self.note(pointer, NoteKind.DROPPED, f"{key!r} is not in OpenAI strict mode")
-            elif key not in ("unevaluatedProperties", "patternProperties", "prefixItems"):
-                self.note(pointer, NoteKind.DROPPED, f"unknown keyword {key!r} removed")
+            return (self._ref_with_siblings(node, pointer),)
+        if "allOf" not in node:
+            return node
+        merged = merge_all_of([node], self.resolve)
+        if merged is None:
+            self.note(pointer, NoteKind.FALLBACK, "allOf parts cannot be merged into one schema")
+            return (node,)
+        return merged
+
+    def finish(self, node: Mapping[str, Any], out: dict[str, Any], pointer: str) -> list[str | None]:
+        if "prefixItems" in node and "items" in node:
+            self.note(pointer, NoteKind.DROPPED, f"'prefixItems' is not in {self.mode}")
+        said: list[str | None] = []
         fmt = out.get("format")
         if fmt is not None and fmt not in STRICT_FORMATS:
             del out["format"]
             said.append(statement("format", fmt))
-            self.note(pointer, NoteKind.DROPPED, f"format {fmt!r} is not in OpenAI strict mode; said in the "
-                      "description")
+            self.note(pointer, NoteKind.DROPPED, f"format {fmt!r} is not in {self.mode}; said in the description")
         self._shape(node, out, pointer)
-        return state(out, said)
+        return said
 
     def _shape(self, node: Mapping[str, Any], out: dict[str, Any], pointer: str) -> None:
         """Objects closed and all-required, arrays with items, and nothing that accepts anything."""
@@ -124,12 +102,9 @@ class StrictPass(ProviderPass):
             self.note(pointer, NoteKind.FALLBACK, "a schema accepts any value")
 
     def _close(self, node: Mapping[str, Any], out: dict[str, Any], pointer: str) -> None:
-        extra = node.get("additionalProperties", node.get("unevaluatedProperties"))
-        props = out.get("properties")
-        if "patternProperties" in node or extra not in (None, False) or (not props and extra is None):
-            self.note(pointer, NoteKind.FALLBACK, "an object takes free-form keys (a map or an open object)")
+        if not self.closes(node, out, pointer):
             return
-        props = dict(props or {})
+        props = dict(out.get("properties") or {})
         required = set(out.get("required") or ())
         for name, sub in props.items():
             if name not in required:

@@ -18,9 +18,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..tool import ConversionNote, NoteKind, Tool
-from ._common import ensure_arguments, make_notes, malformed, state, statement, without_rule
+from ._common import ensure_arguments, make_notes, statement
 from ._model import RenderContext, Rendered
-from ._passes import ProviderPass
+from ._passes import SubsetPass
 
 __all__ = ["ANTHROPIC_FORMATS", "render_anthropic"]
 
@@ -42,42 +42,24 @@ def _allowed(key: str, value: Any) -> bool:
     return value in (0, 1)
 
 
-class AnthropicStrictPass(ProviderPass):
+class AnthropicStrictPass(SubsetPass):
     """Neutral input schema → Anthropic's strict subset, with FALLBACK records where it cannot be."""
 
     provider = "anthropic"
+    mode = "Anthropic strict mode"
+    keep = _KEEP
+    stated = _STATED
+    judged = frozenset({"patternProperties", "unevaluatedProperties"})
 
-    def rewrite(self, node: Mapping[str, Any], pointer: str) -> Any:
-        bad = malformed(node)
-        if bad is not None:
-            self.note(pointer, NoteKind.FALLBACK, f"the schema is malformed ({bad!r} has a value of the wrong type)")
-            return node
-        node, rule = without_rule(node)
-        if rule:
-            self.note(pointer, NoteKind.DROPPED, "a rule on which properties are required is said in the description")
-        node = self.children(node, pointer)
-        out: dict[str, Any] = {}
-        said: list[str | None] = [rule]
-        for key, value in node.items():
-            if key in _KEEP:
-                out[key] = value
-            elif key == "oneOf":
-                out["anyOf"] = value
-                self.note(pointer, NoteKind.CHANGED, "oneOf became anyOf (exactly-one is not enforced)")
-            elif key in _STATED:
-                said.append(statement(key, value))
-                self.note(pointer, NoteKind.DROPPED, f"{key!r} is not in Anthropic strict mode; said in the "
-                          "description")
-            elif key not in ("patternProperties", "unevaluatedProperties"):
-                self.note(pointer, NoteKind.DROPPED, f"{key!r} is not in Anthropic strict mode")
-        said += self._fix_values(out, pointer)
+    def finish(self, node: Mapping[str, Any], out: dict[str, Any], pointer: str) -> list[str | None]:
+        said = self._fix_values(out, pointer)
         self._close(node, out, pointer)
         if isinstance(out.get("allOf"), list) and any(isinstance(p, Mapping) and "$ref" in p for p in out["allOf"]):
             self.note(pointer, NoteKind.FALLBACK, "allOf with a $ref is not allowed")
         enum = out.get("enum")
         if isinstance(enum, list) and any(isinstance(v, Mapping | list) for v in enum):
             self.note(pointer, NoteKind.FALLBACK, "an enum holds objects or arrays")
-        return state(out, said)
+        return said
 
     def _fix_values(self, out: dict[str, Any], pointer: str) -> list[str | None]:
         said: list[str | None] = []
@@ -85,19 +67,15 @@ class AnthropicStrictPass(ProviderPass):
             if key in out and not _allowed(key, out[key]):
                 value = out.pop(key)
                 said.append(statement(key, value))
-                self.note(pointer, NoteKind.DROPPED, f"{key} {value!r} is not in Anthropic strict mode; said in the "
-                          "description")
+                self.note(pointer, NoteKind.DROPPED, f"{key} {value!r} is not in {self.mode}; said in the description")
         return said
 
     def _close(self, node: Mapping[str, Any], out: dict[str, Any], pointer: str) -> None:
         kind = out.get("type")
         if not (kind == "object" or (isinstance(kind, list) and "object" in kind) or "properties" in out):
             return
-        extra = node.get("additionalProperties", node.get("unevaluatedProperties"))
-        if "patternProperties" in node or extra not in (None, False) or (not out.get("properties") and extra is None):
-            self.note(pointer, NoteKind.FALLBACK, "an object takes free-form keys (a map or an open object)")
-            return
-        out["additionalProperties"] = False
+        if self.closes(node, out, pointer):
+            out["additionalProperties"] = False
 
 
 def _budget(schema: Any, counts: list[int]) -> None:

@@ -77,7 +77,7 @@ class GeminiPass(ProviderPass):
 
     def memo_key(self, node: Mapping[str, Any]) -> Hashable | None:
         # A subtree with refs expands differently with each recursion budget left.
-        if direct_refs(node, self.refs):
+        if self.defs and direct_refs(node, self.refs):
             return (id(node), tuple(sorted(self.expanding.items())))
         return id(node)
 

@@ -38,7 +38,7 @@ from ..config import RefPolicy, SpecConfig
 from ..errors import FetchBlockedError, LimitError, ParseError, RefError, SourceError, ToolsyncError
 from ..ir import Spec
 from ..limits import FetchPolicy, Limits
-from .build import RefLoader, build_spec
+from .build import RefLoader, build_spec, gc_paused
 from .parse import parse_document, parse_value
 from .sources import NotModified, SourceBytes, afetch_url, discover_report, fetch_url, read_file
 
@@ -151,10 +151,12 @@ def load_bytes(
     ``allow_remote_refs``) other URLs. ``source`` is how the spec is named in messages.
     """
     shown = source or payload.location
-    document = parse_document(payload.data, source=shown, limits=limits, media_type=payload.media_type)
-    loader = _RefLoader.for_payload(payload, shown, limits, fetch)
-    spec = build_spec(document, source=shown, base_uri=loader.base_uri, name=name, ref_loader=loader,
-                      limits=limits, on_unresolved_ref=on_unresolved_ref, fingerprint=payload.fingerprint)
+    # Parsing allocates millions of containers; the cyclic collector would rescan them as they come.
+    with gc_paused():
+        document = parse_document(payload.data, source=shown, limits=limits, media_type=payload.media_type)
+        loader = _RefLoader.for_payload(payload, shown, limits, fetch)
+        spec = build_spec(document, source=shown, base_uri=loader.base_uri, name=name, ref_loader=loader,
+                          limits=limits, on_unresolved_ref=on_unresolved_ref, fingerprint=payload.fingerprint)
     return loader.finish(spec, payload.fingerprint)
 
 

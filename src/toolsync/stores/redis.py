@@ -37,7 +37,7 @@ import re
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any, Self, cast
+from typing import Any, Self, TypeVar, cast
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import orjson
@@ -57,7 +57,7 @@ from redis.exceptions import (
 )
 from redis.retry import Retry
 
-from ..errors import ConfigError, StoreCorruptError, StoreError
+from ..errors import ConfigError, StoreCorruptError, StoreError, ToolsyncError
 from . import redis_scripts as scripts
 from .base import (
     AuditRecord,
@@ -81,6 +81,7 @@ SCHEMA_VERSION = 1
 _APPLICATION = "toolsync-registry"
 _HASH = re.compile(r"[\w.+=-]{1,128}")
 _CHUNK = 256  # keys per MGET / pipeline, records per LRANGE / XRANGE page
+_T = TypeVar("_T")
 _LOAD_ATTEMPTS = 3  # a prune by another replica may free a version's payloads while we read them
 
 
@@ -184,7 +185,7 @@ class RedisStore:
             with self._mapped("reading the audit trail"):
                 rows = cast(list[bytes], self._client.lrange(self._key("audit"), start, start + _CHUNK - 1))
             for raw in rows:
-                record = AuditRecord.from_dict(self._loads(raw, "an audit record"))
+                record = self._record(AuditRecord.from_dict, raw, "an audit record")
                 # Records pushed while we page shift the list; ids decrease, so skip what we have seen.
                 if record.id < below and (spec is None or record.spec == spec):
                     out.append(record)
@@ -370,7 +371,7 @@ class RedisStore:
                 rows = pipe.execute()
             for raw in rows:
                 if raw is not None:  # pruned since we listed the versions
-                    yield HistoryEntry.from_dict(self._loads(raw, "a history entry"))
+                    yield self._record(HistoryEntry.from_dict, raw, "a history entry")
 
     def _event(self, entry_id: bytes, fields: Mapping[bytes, bytes]) -> StoredEvent:
         try:
@@ -393,11 +394,19 @@ class RedisStore:
         for callback in subscribers:
             try:
                 callback(version)
+            except ToolsyncError as exc:  # e.g. Redis went away while the registry read the new version
+                level = logging.DEBUG if self._closed else logging.WARNING
+                log.log(level, "a store subscriber could not take version %d of %s: %s", version, self.url, exc)
             except Exception:  # one subscriber's failure must not starve the others
-                if self._closed:
-                    log.debug("a subscriber failed on version %d while %s closed", version, self.url)
-                else:
-                    log.exception("a store subscriber failed on version %d of %s", version, self.url)
+                log.exception("a store subscriber failed on version %d of %s", version, self.url)
+
+    def _record(self, build: Callable[[Any], _T], raw: bytes, what: str) -> _T:
+        """``build`` applied to the JSON in ``raw``; a record of the wrong shape is damage, not a crash."""
+        data = self._loads(raw, what)
+        try:
+            return build(data)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise self._damaged(f"{what} cannot be read ({type(exc).__name__}: {exc})") from exc
 
     def _loads(self, data: bytes, what: str) -> Any:
         try:

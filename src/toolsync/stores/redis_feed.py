@@ -88,7 +88,7 @@ class ChangeFeed:
                 self._connected.clear()
                 delay = self._delay(failures)
                 log_at = logging.WARNING if failures == 0 else logging.DEBUG
-                log.log(log_at, "lost the Redis change feed of %s (%s); reconnecting in %.1f s",
+                log.log(log_at, "lost the Redis change feed of %s (%s); reconnecting in %.2f s",
                         self._where, exc, delay, exc_info=not isinstance(exc, RedisError | OSError))
                 failures += 1
                 self._stop.wait(delay)
