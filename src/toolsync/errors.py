@@ -22,11 +22,13 @@ Hierarchy::
         + HistoryError           a version asked for is not kept
       x StoreError               persistence failed
         + StoreCorruptError      the database is damaged or not a toolsync store
+        + StoreConflictError     another writer committed first (optimistic concurrency)
       x ExecutionError           a tool call could not be carried out
         + ArgumentError          the call's arguments do not fit the tool
         + OutboundBlockedError   the request would leave the allowed servers
         + UpstreamError          the API answered with a transport failure
         + ToolChangedError       the tool was removed or changed by a reload
+      x ProviderError            a model provider's SDK failed a request (agent loops)
       x AuthError                a webhook signature or admin token was refused
 
 Each error carries the ``source`` (file path, URL or spec name) and, where it applies,
@@ -50,11 +52,13 @@ __all__ = [
     "NameConflictError",
     "OutboundBlockedError",
     "ParseError",
+    "ProviderError",
     "RefError",
     "RegistryError",
     "SourceError",
     "SpecError",
     "SpecValidationError",
+    "StoreConflictError",
     "StoreCorruptError",
     "StoreError",
     "ToolChangedError",
@@ -187,6 +191,10 @@ class StoreCorruptError(StoreError):
     """The database is damaged or is not a toolsync store; start with ``--reset-store`` to replace it."""
 
 
+class StoreConflictError(StoreError):
+    """Another writer committed first: the commit's base version is no longer the latest."""
+
+
 class ExecutionError(ToolsyncError):
     """A tool call could not be carried out."""
 
@@ -205,6 +213,10 @@ class UpstreamError(ExecutionError):
 
 class ToolChangedError(ExecutionError):
     """The tool was removed or changed by a reload after the model saw it."""
+
+
+class ProviderError(ToolsyncError):
+    """The model provider's SDK failed a request (network, status, bad reply); the cause is chained."""
 
 
 class AuthError(ToolsyncError):

@@ -32,7 +32,7 @@ from typing import Any, Literal, Protocol
 
 import orjson
 
-from ..errors import ConfigError, ToolsyncError
+from ..errors import ConfigError, ProviderError, ToolsyncError
 from ..execute import ErrorType, ToolResult, check_current
 from ..formats import neutral_arguments
 from ..registry import RegisteredTool, Snapshot
@@ -64,10 +64,6 @@ DEFAULT_MAX_TURNS = 10
 UNKNOWN_TOOL = "unknown_tool"
 StoppedBy = Literal["answer", "turn_limit"]
 Rendered = tuple[Mapping[str, Any], ...]
-
-
-class ProviderError(ToolsyncError):
-    """The model provider's SDK failed a request (network, status, bad reply); the cause is chained."""
 
 
 class ToolSource(Protocol):

@@ -21,6 +21,7 @@ import orjson
 from jsonschema import Draft202012Validator, validators
 from jsonschema_specifications import REGISTRY  # type: ignore[import-untyped]
 
+from ._memo import RESULTS
 from ._schema import child_pointer, is_mapping
 
 __all__ = ["meta_schema_errors", "shared_schemas"]
@@ -164,13 +165,25 @@ def _key(value: Any) -> bytes | None:
 
 
 def _format_errors(errors: Any) -> Errors:
-    found = sorted(((tuple(e.absolute_path), e.message) for e in errors), key=lambda e: [str(p) for p in e[0]])
+    found = sorted(((tuple(e.absolute_path), e.message) for e in errors), key=_path_order)
     return tuple(dict.fromkeys(found))
+
+
+def _path_order(error: tuple[Path, str]) -> list[str]:
+    return [str(p) for p in error[0]]
 
 
 @lru_cache(maxsize=8192)
 def _node_errors_cached(key: bytes) -> Errors:
-    return _format_errors(_META.iter_errors(orjson.loads(key)))
+    # The 2020-12 meta-schemas constrain each keyword on its own (no rule ties two keywords together),
+    # so a node's errors are its keywords' errors, and far fewer (keyword, value) pairs are distinct.
+    found = [error for name, value in orjson.loads(key).items() for error in _keyword_errors(_key({name: value}))]
+    return tuple(sorted(found, key=_path_order))
+
+
+@lru_cache(maxsize=8192)
+def _keyword_errors(key: bytes | None) -> Errors:
+    return _format_errors(_META.iter_errors(orjson.loads(key))) if key is not None else ()
 
 
 def _node_errors(shallow: dict[str, Any]) -> Errors:
@@ -183,6 +196,9 @@ def _node_errors(shallow: dict[str, Any]) -> Errors:
 # Inside ``shared_schemas()``: sub-schemas (by identity) whose whole subtree was found valid, kept alive
 # by the map itself so that an id is never reused for another object while it is in there.
 _VALID_SUBTREES: ContextVar[dict[int, Any] | None] = ContextVar("toolsync_gate_valid_subtrees", default=None)
+# Inside ``shared_schemas()``: a root schema's findings (pointers relative to it), by identity, pinned.
+_ROOT_ERRORS: ContextVar[dict[int, tuple[Any, list[tuple[str, str]]]] | None] = ContextVar(
+    "toolsync_gate_root_errors", default=None)
 
 
 @contextmanager
@@ -194,11 +210,13 @@ def shared_schemas() -> Iterator[None]:
     same parameters object in two OpenAI formats), so checking a whole spec's tools inside one block
     checks each shared sub-schema once. Do not change a schema between two checks in the block.
     """
-    token = _VALID_SUBTREES.set({})
+    tokens = (_VALID_SUBTREES.set({}), _ROOT_ERRORS.set({}), RESULTS.set({}))
     try:
         yield
     finally:
-        _VALID_SUBTREES.reset(token)
+        RESULTS.reset(tokens[2])
+        _ROOT_ERRORS.reset(tokens[1])
+        _VALID_SUBTREES.reset(tokens[0])
 
 
 def _decomposed(schema: Mapping[str, Any]) -> Errors:
@@ -255,6 +273,16 @@ def _dialect_errors(schema: Mapping[str, Any], pointer: str, cls: type[Any]) -> 
 
 def meta_schema_errors(schema: Any, pointer: str = "") -> list[tuple[str, str]]:
     """(pointer, message) for each way ``schema`` breaks its declared (default 2020-12) meta-schema."""
+    memo = _ROOT_ERRORS.get()
+    if memo is None:
+        return _meta_schema_errors(schema, pointer)
+    hit = memo.get(id(schema))
+    if hit is None or hit[0] is not schema:
+        hit = memo[id(schema)] = (schema, _meta_schema_errors(schema, ""))
+    return [(pointer + where, message) for where, message in hit[1]]
+
+
+def _meta_schema_errors(schema: Any, pointer: str) -> list[tuple[str, str]]:
     try:
         cls = validators.validator_for(schema, default=Draft202012Validator)
     except Exception as exc:  # noqa: BLE001 - an unhashable or odd "$schema" value

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..ir import Severity
+from ._memo import checked_once
 from ._metaschema import meta_schema_errors
 from ._model import Report
 from ._schema import JSON_TYPES, is_object_schema, iter_subschemas, object_depth, resolve_local_ref, types_of
@@ -88,16 +89,27 @@ def _check_function(fn: Mapping[str, Any], where: str, allowed: frozenset[str], 
         _check_responses_fields(fn, report)
     params = fn.get("parameters")
     pointer = f"{where}/parameters"
-    _check_parameters(params, pointer, report)
-    schema = params if isinstance(params, Mapping) else None
-    if strict is True:
-        if schema is None:
+    if not isinstance(params, Mapping):
+        _check_parameters(params, pointer, report)
+        if strict is True:
             report.warn("openai.strict.no-parameters", pointer, "strict tool without parameters; send "
                         "{\"type\":\"object\",\"properties\":{},\"additionalProperties\":false,\"required\":[]}")
-        else:
-            _StrictCheck(schema, pointer, report, Severity.ERROR, "").run()
-    elif strict is None and responses and schema is not None:
-        _StrictCheck(schema, pointer, report, Severity.WARNING,
+        return
+    mode = "strict" if strict is True else "lenient" if strict is None and responses else "plain"
+
+    def check(into: Report, at: str) -> None:
+        _check_schema(params, at, into, mode)
+
+    # Both OpenAI shapes usually carry the same parameters object: its findings are computed once.
+    checked_once(report, ("openai parameters", mode), params, pointer, check)
+
+
+def _check_schema(params: Mapping[str, Any], pointer: str, report: Report, mode: str) -> None:
+    _check_parameters(params, pointer, report)
+    if mode == "strict":
+        _StrictCheck(params, pointer, report, Severity.ERROR, "").run()
+    elif mode == "lenient" and report.want_warnings:  # every finding is a warning: skip when unwanted
+        _StrictCheck(params, pointer, report, Severity.WARNING,
                      " [strict omitted: Responses falls back to non-strict for this schema]").run()
 
 
@@ -146,6 +158,8 @@ def _check_parameters(params: Any, pointer: str, report: Report) -> None:
                      "add \"properties\": {} (the API answers 'object schema missing properties')")
     for where, message in meta_schema_errors(params, pointer):
         report.error("openai.parameters.meta-schema", where, message)
+    if not report.want_warnings:
+        return  # the rest only warns
     for where, sub in iter_subschemas(params, pointer):
         if where != pointer and sub.get("type") == "object" and "properties" not in sub \
                 and not isinstance(sub.get("additionalProperties"), Mapping):

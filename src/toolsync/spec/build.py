@@ -9,18 +9,23 @@ and read the operations out (:mod:`.extract`).
 from __future__ import annotations
 
 import gc
+import hashlib
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+import orjson
+
 from ..config import RefPolicy
 from ..errors import LimitError
-from ..ir import Diagnostic, Spec
+from ..ir import Diagnostic, Operation, Spec
 from ..limits import Limits
-from .extract import Extractor
+from .extract import Extractor, PathExtract
 from .normalize import detect_version, normalize_document
 from .refs import RefLoader, Resolver
 
@@ -73,11 +78,14 @@ def build_spec(
             extractor = Extractor(resolver, base_uri=base_uri, policy=on_unresolved_ref,
                                   diagnostics=diagnostics)
             schemes = extractor.security_schemes()
-            operations = extractor.operations()
+            context = _context_key(normalized, base_uri, on_unresolved_ref, limits, ref_loader is None)
+            reuse = _PathReuse(_previous_paths(source, context), diagnostics)
+            operations = extractor.operations(reuse)
             servers = extractor.servers()
         except RecursionError:
             raise LimitError("the spec nests too deeply to process (schemas or $refs inside each other); "
                              "flatten it or raise Limits.max_depth", source=source) from None
+    _remember(source, context, reuse.current if not resolver.referenced_files else None)
     raw_info = normalized.get("info")
     info: Mapping[str, Any] = raw_info if isinstance(raw_info, Mapping) else {}
     return Spec(
@@ -95,6 +103,73 @@ def build_spec(
         referenced_files=tuple(resolver.referenced_files),
         document=normalized,
     )
+
+
+# -- reusing the operations of unchanged path items ---------------------------------------------------
+#
+# A reload usually changes one operation of a large spec. The operations of every other path item
+# are the same as in the last build of the same source when the path item and everything outside
+# ``paths`` (components, servers, security) are unchanged, and nothing outside the document was read:
+# those are kept (with the diagnostics they produced) instead of being resolved and extracted again.
+
+_PathEntry = tuple[bytes, tuple[Operation, ...], tuple[Diagnostic, ...]]
+_REMEMBERED_SOURCES = 8
+_remembered: OrderedDict[str, tuple[bytes, dict[str, _PathEntry]]] = OrderedDict()
+_remembered_lock = threading.Lock()
+
+
+def _digest(value: Any) -> bytes | None:
+    try:
+        return hashlib.blake2b(orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS), digest_size=16).digest()
+    except (TypeError, orjson.JSONEncodeError):
+        return None
+
+
+def _context_key(normalized: Mapping[str, Any], base_uri: str, policy: RefPolicy, limits: Limits,
+                 local_only: bool) -> bytes | None:
+    """What a path item's operations depend on besides the path item itself; None when it cannot tell."""
+    rest = _digest({k: v for k, v in normalized.items() if k != "paths"})
+    if rest is None:
+        return None
+    return rest + f"|{base_uri}|{policy}|{limits!r}|{local_only}".encode()
+
+
+def _previous_paths(source: str, context: bytes | None) -> dict[str, _PathEntry]:
+    with _remembered_lock:
+        found = _remembered.get(source)
+    return found[1] if found is not None and context is not None and found[0] == context else {}
+
+
+def _remember(source: str, context: bytes | None, paths: dict[str, _PathEntry] | None) -> None:
+    with _remembered_lock:
+        _remembered.pop(source, None)
+        if context is None or paths is None:
+            return
+        _remembered[source] = (context, paths)
+        while len(_remembered) > _REMEMBERED_SOURCES:
+            _remembered.popitem(last=False)
+
+
+class _PathReuse:
+    """Answers for path items unchanged since the last build; records every path item of this one."""
+
+    def __init__(self, previous: dict[str, _PathEntry], diagnostics: list[Diagnostic]) -> None:
+        self.previous = previous
+        self.diagnostics = diagnostics
+        self.current: dict[str, _PathEntry] = {}
+
+    def __call__(self, path: str, item: Any, extract: PathExtract) -> list[Operation]:
+        digest = _digest(item)
+        known = self.previous.get(path)
+        if digest is not None and known is not None and known[0] == digest:
+            self.diagnostics.extend(known[2])
+            self.current[path] = known
+            return list(known[1])
+        start = len(self.diagnostics)
+        operations = extract(path, item)
+        if digest is not None:
+            self.current[path] = (digest, tuple(operations), tuple(self.diagnostics[start:]))
+        return operations
 
 
 @contextmanager

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import partial
-from typing import Any
+from typing import Any, TypeAlias
 from urllib.parse import urljoin, urlsplit
 
 from ..config import RefPolicy
@@ -37,6 +37,10 @@ from .normalize import V2, escape_pointer
 from .refs import Direction, Document, Located, ObjectKind, OperationScope, Resolver
 
 __all__ = ["Extractor", "extract_servers"]
+
+PathExtract: TypeAlias = Callable[[str, Any], list[Operation]]
+#: ``(path, path item, extract) -> operations``: see :meth:`Extractor.operations`.
+PathReuse: TypeAlias = Callable[[str, Any, PathExtract], list[Operation]]
 
 _DEFAULT_STYLE = {
     ParamLocation.PATH: "simple",
@@ -155,8 +159,13 @@ class Extractor:
         self.scheme_names = set(out)
         return out
 
-    def operations(self) -> tuple[Operation, ...]:
-        """Every operation of every path, in document order."""
+    def operations(self, reuse: PathReuse | None = None) -> tuple[Operation, ...]:
+        """
+        Every operation of every path, in document order.
+
+        ``reuse(path, item, extract)`` may answer for a path item instead of ``extract`` (the
+        operations of an unchanged path item from an earlier build).
+        """
         paths = self.document.get("paths")
         if paths is None:
             return ()
@@ -167,7 +176,9 @@ class Extractor:
         operations: list[Operation] = []
         for path, item in paths.items():
             if isinstance(path, str) and not path.startswith("x-"):
-                operations.extend(self._path_operations(path, item))
+                found = self._path_operations(path, item) if reuse is None else reuse(path, item,
+                                                                                       self._path_operations)
+                operations.extend(found)
         self._check_operation_ids(operations)
         return tuple(operations)
 

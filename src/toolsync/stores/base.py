@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
-from ..errors import StoreError
+from ..errors import StoreConflictError
 
 __all__ = [
     "AuditRecord",
@@ -36,10 +36,6 @@ __all__ = [
 ]
 
 Unsubscribe = Callable[[], None]
-
-
-class StoreConflictError(StoreError):
-    """Another writer committed first: the commit's base version is no longer the latest."""
 
 
 @dataclass(frozen=True, slots=True)
