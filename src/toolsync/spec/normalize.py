@@ -271,11 +271,16 @@ def _make_nullable(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
+_SUBSCHEMA_KEYS = frozenset(SUBSCHEMA_KEYWORDS)
+
+
 def lift_schema(node: Any, family: str, *, rewrite_refs: bool = False) -> Any:
     """Lift a schema and all its subschemas; unchanged subtrees are returned as they are."""
     if family == V31 or not isinstance(node, dict):
         return node
     node = lift_schema_node(node, family, rewrite_refs=rewrite_refs)
+    if _SUBSCHEMA_KEYS.isdisjoint(node):
+        return node  # a leaf, as most schema objects are
     out: dict[str, Any] | None = None
     for key, value in node.items():
         how = SUBSCHEMA_KEYWORDS.get(key)
