@@ -19,6 +19,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -45,6 +46,8 @@ PROJECT_PYTHON = ROOT / ".venv" / "bin" / "python"
 BENCH = HERE / "bench_peers.py"
 RESULTS_MD = HERE / "RESULTS.md"
 RESULTS_JSON = HERE / "results" / "run_all.json"
+#: Address-space cap of every measured process (the machine has 24 GiB and is shared).
+MEMORY_CAP_GB = 8.0
 
 CONVERTERS = ("orjson", "toolsync", "toolsync-mcp", "fastmcp", "openapi-llm", "llamaindex", "langchain")
 PEERS = ("fastmcp", "openapi-llm", "llamaindex", "langchain")
@@ -167,13 +170,24 @@ def _python_version(python: Path) -> str:
 # --------------------------------------------------------------------------------------------- running
 
 
+def _capped_memory() -> None:
+    """Runs in the child: an address-space cap, so a runaway case fails alone instead of starving the machine."""
+    limit = int(MEMORY_CAP_GB * 2**30)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
 def run_case(case: str, spec: Path, python: Path, timeout: float) -> dict[str, Any]:
     """One measurement in a fresh process; a crash, a timeout or bad output becomes an ``error``."""
     cmd = [str(python), str(BENCH), case, str(spec)]
     try:
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False, cwd=ROOT)
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False, cwd=ROOT,
+                              preexec_fn=_capped_memory)
     except subprocess.TimeoutExpired:
         return {"error": f"timeout after {timeout:.0f} s"}
+    if "MemoryError" in done.stderr[-2000:]:
+        return {"error": f"out of memory under the {MEMORY_CAP_GB:.0f} GiB address-space cap"}
+    if done.returncode < 0:
+        return {"error": f"killed by signal {-done.returncode}"}
     line = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
     try:
         result: dict[str, Any] = json.loads(line)
@@ -206,7 +220,8 @@ def throughput(case: str, specs: list[Path], python: Path, timeout: float) -> di
     cmd = [str(python), str(BENCH), "throughput", case, str(listing), "--workers", "2",
            "--timeout", str(timeout)]
     try:
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout + 120, check=False, cwd=ROOT)
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout + 120, check=False, cwd=ROOT,
+                              preexec_fn=_capped_memory)
     except subprocess.TimeoutExpired:
         return {"case": case, "error": f"timeout after {timeout:.0f} s"}
     try:

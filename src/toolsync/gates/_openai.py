@@ -11,7 +11,14 @@ from ..ir import Severity
 from ._memo import checked_once
 from ._metaschema import meta_schema_errors
 from ._model import Report
-from ._schema import JSON_TYPES, is_object_schema, iter_subschemas, object_depth, resolve_local_ref, types_of
+from ._schema import (
+    JSON_TYPES,
+    is_object_schema,
+    iter_subschemas,
+    iter_subschemas_with_levels,
+    resolve_local_ref,
+    types_of,
+)
 
 __all__ = ["check_openai_chat", "check_openai_responses"]
 
@@ -190,9 +197,11 @@ class _StrictCheck:
             defs = self.params.get(key)
             if isinstance(defs, Mapping):
                 self.chars += sum(len(str(name)) for name in defs)
-        for where, sub in iter_subschemas(self.params, self.pointer):
+        depth = 0
+        for where, sub, level in iter_subschemas_with_levels(self.params, self.pointer):
             self.node(where, sub)
-        self.limits()
+            depth = max(depth, level)
+        self.limits(depth)
 
     def node(self, where: str, sub: Mapping[str, Any]) -> None:
         self.keywords(where, sub)
@@ -266,11 +275,11 @@ class _StrictCheck:
             self.flag("openai.strict.limit-enum-chars", where, f"a string enum with more than {BIG_ENUM} "
                       f"values totals {strings} characters (at most {BIG_ENUM_CHARS})")
 
-    def limits(self) -> None:
+    def limits(self, depth: int) -> None:
+        """The schema-wide limits; ``depth`` is ``object_depth(params)``, found during the walk."""
         if self.total_props > MAX_PROPERTIES:
             self.flag("openai.strict.limit-properties", self.pointer,
                       f"{self.total_props} object properties in total (at most {MAX_PROPERTIES})")
-        depth = object_depth(self.params)
         if depth > MAX_DEPTH:
             self.flag("openai.strict.limit-depth", self.pointer,
                       f"{depth} levels of object nesting (at most {MAX_DEPTH})")

@@ -12,6 +12,7 @@ __all__ = [
     "is_mapping",
     "is_object_schema",
     "iter_subschemas",
+    "iter_subschemas_with_levels",
     "object_depth",
     "resolve_local_ref",
     "types_of",
@@ -31,6 +32,7 @@ _NOT_MAPPINGS = frozenset((type(None), str, int, float, bool, list, tuple))
 _DEPTH_ONE = ("items", "additionalProperties")
 _DEPTH_LISTS = ("anyOf", "oneOf", "allOf", "prefixItems")
 _DEPTH_MAPS = ("$defs", "definitions")
+_DEPTH_KEYS = frozenset(("properties", "additionalProperties", *_DEPTH_LISTS, *_DEPTH_MAPS))
 
 Children = Callable[[Mapping[str, Any], str], Iterable[tuple[str, Any]]]
 
@@ -84,23 +86,49 @@ def _walk(root: Any, pointer: str, children: Children) -> Iterator[tuple[str, Ma
     on_path: set[int] = set()
     while stack:
         here, node, depth = stack.pop()
-        if not is_mapping(node):
+        if type(node) is not dict and not is_mapping(node):
             continue
         while len(path_ids) > depth:
             on_path.discard(path_ids.pop())
-        if id(node) in on_path:
+        key = id(node)
+        if key in on_path:
             continue
-        path_ids.append(id(node))
-        on_path.add(id(node))
+        path_ids.append(key)
+        on_path.add(key)
         yield here, node, depth
-        kids = list(children(node, here))
-        stack.extend((p, sub, depth + 1) for p, sub in reversed(kids))
+        kids = [(p, sub, depth + 1) for p, sub in children(node, here)]
+        kids.reverse()
+        stack.extend(kids)
 
 
 def iter_subschemas(schema: Any, pointer: str = "") -> Iterator[tuple[str, Mapping[str, Any]]]:
     """Yield (pointer, sub-schema) for every mapping sub-schema, the root first."""
     for here, node, _ in _walk(schema, pointer, _subschema_children):
         yield here, node
+
+
+def _object_edge(parent: str, child: str) -> bool:
+    """Whether the keyword between two pointers is one :func:`object_depth` follows."""
+    keyword, _, rest = child[len(parent) + 1:].partition("/")
+    return (not rest) if keyword == "items" else keyword in _DEPTH_KEYS
+
+
+def iter_subschemas_with_levels(schema: Any, pointer: str = "") -> Iterator[tuple[str, Mapping[str, Any], int]]:
+    """:func:`iter_subschemas` plus each node's object level as :func:`object_depth` counts it (0 off its paths).
+
+    The largest level is ``object_depth(schema)``: one walk serves both.
+    """
+    above: list[tuple[str, int | None]] = []  # (pointer, level or None) of the ancestors, by depth
+    for here, node, depth in _walk(schema, pointer, _subschema_children):
+        del above[depth:]
+        level: int | None = 0
+        if above:
+            parent, parent_level = above[-1]
+            level = parent_level if parent_level is not None and _object_edge(parent, here) else None
+        if level is not None and is_object_schema(node):
+            level += 1
+        above.append((here, level))
+        yield here, node, level or 0
 
 
 def types_of(schema: Mapping[str, Any]) -> list[str]:
