@@ -7,7 +7,7 @@ only the gate is timed (CPU time of this process), with the options the pipeline
 * ``cold``: the first gate pass over all five providers' definitions in a fresh process (nothing cached
   yet), measured in a subprocess per run.
 * ``warm``: a later pass in the same process, inside a new ``shared_schemas()`` block each time.
-* ``one_tool``: gating one freshly rendered tool (new dicts, as a reload renders them) for all five
+* ``one_tool``: gating a fresh copy of one tool's definitions (new dicts, as a reload renders them) for all five
   providers, after a full pass.
 
 Run::

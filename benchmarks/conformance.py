@@ -93,7 +93,159 @@ def _big_limits() -> Any:
     return Limits(max_bytes=1 << 30)
 
 
-STAGES: dict[str, Stage] = {"load": stage_load, "load-as-yaml": stage_load_as_yaml}
+# ------------------------------------------------------------------------------------------ stage "tools"
+
+CHECKER = Path("/work/shared/tools/check_tools.py")
+# toolsync's provider names and the reference checker's names for the same formats.
+CHECKER_NAMES = {"openai": "openai-responses", "openai-chat": "openai-chat", "anthropic": "anthropic",
+                 "gemini": "gemini", "mcp": "mcp"}
+_PROBLEM = re.compile(r"^\[(error|warn)\] (\S+) @ (\S+?): ")
+_TOOL_INDEX = re.compile(r"^tools\[(\d+)\]")
+# Header parameters OpenAPI says are ignored; toolsync drops them on purpose.
+_IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
+_checker: Any = None
+
+
+def _load_checker() -> Any:
+    """The reference checker, imported by path once per worker."""
+    global _checker
+    if _checker is None:
+        import importlib.util
+
+        spec = importlib.util.spec_from_file_location("check_tools", CHECKER)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        module.meta_validate = _fast_meta_validate(module.meta_validate)
+        _checker = module
+    return _checker
+
+
+def _fast_meta_validate(original: Callable[..., None]) -> Callable[..., None]:
+    """
+    The checker's meta-schema validation, with a fast path for the common valid case.
+
+    A schema without ``$schema`` that ``jsonschema_rs`` finds valid against the 2020-12
+    meta-schema (what the checker defaults to) is passed; anything else goes through the
+    checker's own validation, so every reported message is the checker's.
+    """
+    try:
+        import jsonschema_rs
+    except ImportError:
+        return original
+
+    def meta_validate(schema: Any, out: Any, rule: str, where: str) -> None:
+        if isinstance(schema, dict) and "$schema" not in schema:
+            with contextlib.suppress(Exception):
+                if jsonschema_rs.meta.is_valid(schema):
+                    return
+        original(schema, out, rule, where)
+
+    return meta_validate
+
+
+def stage_tools(path: str) -> dict[str, Any]:
+    """Load, build tools, render every format, check each tool per format and check reachability."""
+    from toolsync.convert import ToolOptions, build_tools
+    from toolsync.formats import PROVIDERS, render_providers
+    from toolsync.spec import load_spec
+
+    spec = load_spec(path)
+    build = build_tools(spec, ToolOptions())
+    render_skipped: list[Any] = []
+    rendered = render_providers(build.tools, PROVIDERS, ToolOptions(), skipped=render_skipped)
+    facts: dict[str, Any] = {
+        "operations": len(spec.operations),
+        "tools": len(build.tools),
+        "skipped": [d.message[:300] for d in build.skipped],
+        "render_skipped": [d.message[:300] for d in render_skipped],
+        "formats": {provider: _check_format(provider, [r.definition for r in items])
+                    for provider, items in rendered.items()},
+        "strict": dict(Counter("strict" if r.strict else "non-strict" for r in rendered.get("openai", []))),
+    }
+    unreachable = [u for tool in build.tools for u in unreachable_inputs(tool)]
+    facts["unreachable"] = len(unreachable)
+    facts["unreachable_examples"] = unreachable[:20]
+    return facts
+
+
+def _check_format(provider: str, definitions: list[dict[str, Any]]) -> dict[str, Any]:
+    """Per-tool errors and warnings by rule id, request-wide problems apart, from one check_many call."""
+    checker = _load_checker()
+    problems = checker.check_many(CHECKER_NAMES[provider], definitions, use_sdk=True, warnings=True)
+    errors: Counter[str] = Counter()
+    warnings: Counter[str] = Counter()
+    request: Counter[str] = Counter()
+    failing: set[int] = set()
+    examples: list[str] = []
+    for problem in problems:
+        match = _PROBLEM.match(problem)
+        if match is None:
+            errors["unparsed"] += 1
+            continue
+        severity, rule, where = match.groups()
+        index = _TOOL_INDEX.match(where)
+        if index is None:
+            request[f"{severity}:{rule}"] += 1
+        elif severity == "error":
+            errors[rule] += 1
+            failing.add(int(index.group(1)))
+            if len(examples) < 5:
+                name = definitions[int(index.group(1))].get("name") or definitions[int(index.group(1))].get(
+                    "function", {}).get("name")
+                examples.append(f"{name}: {problem[:400]}")
+        else:
+            warnings[rule] += 1
+    return {"tools": len(definitions), "tools_with_errors": len(failing), "errors": dict(errors),
+            "warnings": dict(warnings), "request": dict(request), "examples": examples}
+
+
+def unreachable_inputs(tool: Any) -> list[str]:
+    """
+    Parameters and top-level body properties of the tool's operation that no argument reaches.
+
+    A parameter is reached by a binding of the same location and name whose argument is a
+    property of the input schema; a body property likewise by a ``body_field`` binding, or the
+    whole body by one ``body`` binding.
+    """
+    op = tool.operation
+    properties = tool.input_schema.get("properties", {})
+    bound = {(str(b.location), b.name) for b in tool.bindings if b.argument in properties}
+    missing = [f"{op.key}: {p.location.value} {p.name!r}" for p in op.parameters
+               if (str(p.location.value), p.name) not in bound
+               and not (p.location.value == "header" and p.name.lower() in _IGNORED_HEADERS)]
+    body = op.request_body
+    media = body.preferred() if body is not None else None
+    if media is None or any(b.location == "body" and b.argument in properties for b in tool.bindings):
+        return missing
+    names = _body_properties(media.schema, op.defs, set())
+    if names is None:
+        missing.append(f"{op.key}: the body ({media.media_type}) has no argument")
+        return missing
+    missing += [f"{op.key}: body property {n!r}" for n in sorted(names) if ("body_field", n) not in bound]
+    return missing
+
+
+def _body_properties(schema: Any, defs: Any, seen: set[str]) -> set[str] | None:
+    """The top-level writable property names of an object body (allOf and $ref followed), else None."""
+    if not isinstance(schema, dict):
+        return None
+    ref = schema.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/$defs/") and ref not in seen:
+        seen.add(ref)
+        found = _body_properties(defs.get(ref[len("#/$defs/"):]), defs, seen)
+        names = found or set()
+    else:
+        names = set()
+    for part in schema.get("allOf", ()) if isinstance(schema.get("allOf"), list) else ():
+        names |= _body_properties(part, defs, seen) or set()
+    props = schema.get("properties")
+    if isinstance(props, dict):
+        names |= {str(k) for k, v in props.items() if not (isinstance(v, dict) and v.get("readOnly") is True)}
+    return names if names or isinstance(props, dict) else None
+
+
+STAGES: dict[str, Stage] = {"load": stage_load, "load-as-yaml": stage_load_as_yaml, "tools": stage_tools}
 
 
 def resolve_stage(name: str) -> Stage:
@@ -306,6 +458,72 @@ def markdown(summary: dict[str, Any], rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+_SKIP_REASON = re.compile(r"^\S+ \S+ was not made a tool: ")
+
+
+def tools_summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Totals of the ``tools`` stage over every spec that loaded."""
+    ok = [r for r in rows if r["outcome"] == "ok" and "formats" in r]
+    formats: dict[str, dict[str, Any]] = {}
+    for row in ok:
+        for provider, facts in row["formats"].items():
+            total = formats.setdefault(provider, {"tools": 0, "tools_with_errors": 0, "errors": Counter(),
+                                                  "warnings": Counter(), "request": Counter(), "examples": []})
+            total["tools"] += facts["tools"]
+            total["tools_with_errors"] += facts["tools_with_errors"]
+            for key in ("errors", "warnings", "request"):
+                total[key].update(facts[key])
+            total["examples"] += [f"{row['spec']}: {e}" for e in facts["examples"]][:max(0, 10 - len(total["examples"]))]
+    reasons = Counter(cause_of({"message": _SKIP_REASON.sub("", m)}) for r in ok for m in r["skipped"])
+    render_reasons = Counter(cause_of({"message": m}) for r in ok for m in r["render_skipped"])
+    unreachable = [r for r in ok if r["unreachable"]]
+    return {
+        "specs_ok": len(ok),
+        "operations": sum(r["operations"] for r in ok),
+        "tools": sum(r["tools"] for r in ok),
+        "skipped_operations": sum(len(r["skipped"]) for r in ok),
+        "skipped_by_reason": dict(reasons.most_common()),
+        "render_skipped_by_reason": dict(render_reasons.most_common()),
+        "formats": {p: {**f, **{k: dict(f[k].most_common()) for k in ("errors", "warnings", "request")}}
+                    for p, f in formats.items()},
+        "openai_strict": dict(sum((Counter(r["strict"]) for r in ok), Counter())),
+        "unreachable": sum(r["unreachable"] for r in ok),
+        "unreachable_specs": {r["spec"]: r["unreachable_examples"][:5] for r in unreachable[:30]},
+    }
+
+
+def tools_markdown(summary: dict[str, Any], tools: dict[str, Any]) -> str:
+    """The ``tools`` stage summary as Markdown."""
+    lines = ["# Conformance (tools)", "",
+             (f"{summary['specs']} specs in {summary['elapsed_seconds']} s; {tools['specs_ok']} loaded, "
+              f"{tools['operations']:,} operations, {tools['tools']:,} tools, "
+              f"{tools['skipped_operations']:,} operations skipped; OpenAI strict: {tools['openai_strict']}."),
+             "", "| outcome | specs |", "| --- | ---: |"]
+    lines += [f"| {k} | {v} |" for k, v in sorted(summary["outcomes"].items())]
+    lines += ["", "## Checker, per tool", "", "| format | tools | tools with errors | errors by rule |",
+              "| --- | ---: | ---: | --- |"]
+    for provider, f in tools["formats"].items():
+        rules = ", ".join(f"{k} {v}" for k, v in f["errors"].items()) or "—"
+        lines.append(f"| {provider} | {f['tools']:,} | {f['tools_with_errors']:,} | {rules} |")
+    lines += ["", "## Checker, request-wide (specs over a per-request limit) and warnings", "",
+              "| format | request-wide | warnings by rule |", "| --- | --- | --- |"]
+    for provider, f in tools["formats"].items():
+        request = ", ".join(f"{k} {v}" for k, v in f["request"].items()) or "—"
+        warns = ", ".join(f"{k} {v}" for k, v in f["warnings"].items()) or "—"
+        lines.append(f"| {provider} | {request} | {warns} |")
+    examples = [e for f in tools["formats"].values() for e in f["examples"]]
+    if examples:
+        lines += ["", "## Error examples", ""] + [f"- {e.replace(chr(10), ' ')[:400]}" for e in examples]
+    lines += ["", "## Skipped operations by reason", "", "| count | reason |", "| ---: | --- |"]
+    lines += [f"| {v} | {k.replace('|', '/')} |" for k, v in tools["skipped_by_reason"].items()]
+    lines += [f"| {v} | render: {k.replace('|', '/')} |" for k, v in tools["render_skipped_by_reason"].items()]
+    lines += ["", f"## Unreachable inputs: {tools['unreachable']}", ""]
+    lines += [f"- `{spec}`: {'; '.join(items)}" for spec, items in tools["unreachable_specs"].items()]
+    lines += ["", "## Failures by cause", "", "| count | class: cause |", "| ---: | --- |"]
+    lines += [f"| {v} | {k.replace('|', '/')} |" for k, v in summary["by_cause"].items()]
+    return "\n".join(lines) + "\n"
+
+
 # ------------------------------------------------------------------------------------------ main
 
 
@@ -349,8 +567,14 @@ def main(argv: list[str] | None = None) -> int:
         pool.close()
     summary = summarize(rows, time.perf_counter() - started, args.stage)
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "conformance.json").write_text(json.dumps({"summary": summary, "specs": rows}, indent=1))
-    (args.out / "conformance.md").write_text(markdown(summary, rows))
+    if args.stage == "tools":
+        totals = tools_summary(rows)
+        (args.out / "conformance-tools.json").write_text(json.dumps({"summary": summary, "tools": totals,
+                                                                      "specs": rows}, indent=1))
+        (args.out / "conformance-tools.md").write_text(tools_markdown(summary, totals))
+    else:
+        (args.out / "conformance.json").write_text(json.dumps({"summary": summary, "specs": rows}, indent=1))
+        (args.out / "conformance.md").write_text(markdown(summary, rows))
     print(json.dumps({k: summary[k] for k in ("specs", "outcomes", "operations", "elapsed_seconds")}))
     return 0
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 from ._metaschema import meta_schema_errors
 from ._model import GeminiBackend, Report
-from ._schema import child_pointer, iter_subschemas
+from ._schema import child_pointer, is_mapping, iter_subschemas
 from ._sdk import validate_gemini_declaration
 
 __all__ = ["check_gemini", "declarations_of"]
@@ -30,6 +31,7 @@ def _snake(name: str) -> str:
 
 
 _SNAKE = {k: _snake(k) for k in _SCHEMA_FIELDS}
+_SNAKE_ONLY = frozenset(v for k, v in _SNAKE.items() if v != k)
 #: Schema field spelling (camelCase or snake_case) -> canonical camelCase name.
 SCHEMA_KEYS = {**{k: k for k in _SCHEMA_FIELDS}, **{v: k for k, v in _SNAKE.items()}}
 VERTEX_ONLY = frozenset({"additionalProperties", "defs", "ref"})
@@ -50,7 +52,7 @@ OLD_MAX_DECLARATIONS = 128
 
 def declarations_of(tool: Any) -> list[tuple[str, Any]] | None:
     """(pointer, declaration) pairs of a ``{"functionDeclarations": [...]}`` wrapper; None when not one."""
-    if not isinstance(tool, Mapping):
+    if not is_mapping(tool):
         return None
     for key in ("functionDeclarations", "function_declarations"):
         if key in tool:
@@ -62,7 +64,7 @@ def declarations_of(tool: Any) -> list[tuple[str, Any]] | None:
 
 def check_gemini(decl: Any, report: Report, *, backend: GeminiBackend, use_sdk: bool, where: str = "") -> None:
     """Rules for one function declaration."""
-    if not isinstance(decl, Mapping):
+    if not is_mapping(decl):
         report.error("gemini.shape", where, "the function declaration must be a JSON object")
         return
     extra = [k for k in decl if k not in DECLARATION_KEYS]
@@ -117,7 +119,7 @@ def _check_parameters(decl: Mapping[str, Any], where: str, report: Report, backe
 
 
 def _check_json_schema(schema: Any, where: str, report: Report) -> None:
-    if not isinstance(schema, Mapping):
+    if not is_mapping(schema):
         report.error("gemini.json-schema.type", where, "parametersJsonSchema must be a JSON object")
         return
     if schema.get("type") != "object":
@@ -125,12 +127,19 @@ def _check_json_schema(schema: Any, where: str, report: Report) -> None:
                      f"the schema must describe an object (type \"object\"; got {schema.get('type')!r})")
     for pointer, message in meta_schema_errors(schema, where):
         report.error("gemini.json-schema.meta-schema", pointer, message)
+    if not report.want_warnings:
+        return  # the rest only warns
     for pointer, sub in iter_subschemas(schema, where):
         for key in sub:
             if key not in JSON_SCHEMA_DOCUMENTED:
                 report.warn("gemini.json-schema.undocumented-keyword", child_pointer(pointer, key),
                             f"{key!r} is outside the documented subset (the structured-output docs say "
                             "unsupported properties are ignored)")
+
+
+def _either(schema: Mapping[str, Any], key: str) -> Any:
+    """A Schema field in either spelling (camelCase wins)."""
+    return schema.get(key, schema.get(_SNAKE[key]))
 
 
 class _SchemaCheck:
@@ -145,20 +154,20 @@ class _SchemaCheck:
         seen: set[int] = set()  # a mapping shared by several parents (or nested in itself) is checked once
         while todo:
             node, here, root = todo.pop()
-            if isinstance(node, Mapping):
+            if is_mapping(node):
                 if id(node) in seen:
                     continue
                 seen.add(id(node))
             todo.extend(reversed(self.node(node, here, root)))
 
     def node(self, schema: Any, where: str, is_root: bool) -> list[tuple[Any, str, bool]]:
-        if not isinstance(schema, Mapping):
+        if not is_mapping(schema):
             self.report.error("gemini.schema.type", where, "a schema must be a JSON object")
             return []
         self.fields(schema, where)
 
-        def get(key: str) -> Any:
-            return schema.get(key, schema.get(_SNAKE[key]))
+        # Without any snake_case spelling present, the camelCase look-up alone gives the same answer.
+        get: Callable[[str], Any] = schema.get if _SNAKE_ONLY.isdisjoint(schema) else partial(_either, schema)
 
         type_name = self.check_type(get("type"), where, is_root)
         self.enum(get("enum"), type_name, where)
@@ -237,13 +246,13 @@ class _SchemaCheck:
 
     def properties(self, props: Any, type_name: str | None, where: str,
                    children: list[tuple[Any, str, bool]]) -> Mapping[str, Any] | None:
-        if type_name == "OBJECT" and (not isinstance(props, Mapping) or not props):
+        if type_name == "OBJECT" and (not is_mapping(props) or not props):
             self.report.error("gemini.schema.object-empty", where, "OBJECT needs non-empty properties (the API "
                               "answers 'properties: should be non-empty for OBJECT type'); for a function "
                               "without parameters leave parameters out")
         if props is None:
             return None
-        if not isinstance(props, Mapping):
+        if not is_mapping(props):
             self.report.error("gemini.schema.properties-type", f"{where}/properties", "properties must be an object")
             return None
         base = f"{where}/properties"
@@ -289,10 +298,10 @@ class _SchemaCheck:
             else:
                 children.extend((sub, child_pointer(f"{where}/anyOf", i), False) for i, sub in enumerate(any_of))
         extra = get("additionalProperties")
-        if isinstance(extra, Mapping):
+        if is_mapping(extra):
             children.append((extra, f"{where}/additionalProperties", False))
         defs = get("defs")
-        if isinstance(defs, Mapping):
+        if is_mapping(defs):
             if not is_root:
                 self.report.warn("gemini.schema.defs-root", f"{where}/defs", "defs is only allowed at the root "
                                  "of the schema")

@@ -5,7 +5,10 @@ Validating a whole schema against the draft 2020-12 meta-schema costs millisecon
 (every level goes through ``$dynamicRef``). A schema is valid exactly when each of its sub-schemas is
 valid on its own with its sub-schemas replaced by ``true``, so each node is checked alone, after values
 whose validity only depends on their type are replaced by a canonical value of that type. Nodes then
-repeat a lot (``{"type": "string", "description": ""}``) and the result of each is cached.
+repeat a lot (``{"type": "string", "description": ""}``) and the result of each is cached; a new node is
+checked keyword by keyword (the meta-schemas never tie two keywords together), each keyword cached too.
+Inside ``shared_schemas()`` a root schema's findings are kept by identity, so a parameters object shared by
+several tools or providers is checked once.
 Other dialects (a root ``$schema`` naming draft 4, 6, 7 or 2019-09) are validated whole, and cached whole.
 """
 
@@ -34,6 +37,8 @@ _ONE = ("items", "additionalProperties", "not", "if", "then", "else", "contains"
         "unevaluatedProperties", "unevaluatedItems", "contentSchema")
 _MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas", "dependencies")
 _LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
+_ONE_SET, _MAPS_SET, _LISTS_SET = frozenset(_ONE), frozenset(_MAPS), frozenset(_LISTS)
+_APPLICATORS = _ONE_SET | _MAPS_SET | _LISTS_SET
 
 # Keywords the 2020-12 meta-schemas constrain at all; any other keyword may hold any value.
 _CONSTRAINED = frozenset(
@@ -116,15 +121,18 @@ def _shallow(node: Mapping[str, Any], link: _Link, todo: list[tuple[Any, _Link]]
         canonical = _CANONICAL.get(key)
         if canonical is None:
             continue  # unconstrained: any value is valid
-        if key in _ONE and _is_schema(value):
-            out[key] = True
-            todo.append((value, (key, link)))
-        elif key in _MAPS and is_mapping(value):
-            out[key] = _shallow_map(value, (key, link), todo)
-        elif key in _LISTS and isinstance(value, list):
-            out[key] = _shallow_list(value, (key, link), todo)
-        else:
-            out[key] = canonical(value)
+        if key in _APPLICATORS:
+            if key in _ONE_SET and _is_schema(value):
+                out[key] = True
+                todo.append((value, (key, link)))
+                continue
+            if key in _MAPS_SET and is_mapping(value):
+                out[key] = _shallow_map(value, (key, link), todo)
+                continue
+            if key in _LISTS_SET and isinstance(value, list):
+                out[key] = _shallow_list(value, (key, link), todo)
+                continue
+        out[key] = canonical(value)
     return out
 
 

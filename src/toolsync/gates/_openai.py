@@ -13,6 +13,7 @@ from ._metaschema import meta_schema_errors
 from ._model import Report
 from ._schema import (
     JSON_TYPES,
+    is_mapping,
     is_object_schema,
     iter_subschemas,
     iter_subschemas_with_levels,
@@ -50,7 +51,7 @@ def _hashable_in(value: Any, allowed: frozenset[str]) -> bool:
 
 def check_openai_responses(tool: Any, report: Report) -> None:
     """Rules for a Responses API function tool: ``{"type": "function", "name": ..., "parameters": ...}``."""
-    if not isinstance(tool, Mapping):
+    if not is_mapping(tool):
         report.error("openai.shape", "", "the tool must be a JSON object")
         return
     _check_type(tool, report)
@@ -62,7 +63,7 @@ def check_openai_responses(tool: Any, report: Report) -> None:
 
 def check_openai_chat(tool: Any, report: Report) -> None:
     """Rules for a Chat Completions tool: ``{"type": "function", "function": {...}}``."""
-    if not isinstance(tool, Mapping):
+    if not is_mapping(tool):
         report.error("openai.shape", "", "the tool must be a JSON object")
         return
     _check_type(tool, report)
@@ -70,7 +71,7 @@ def check_openai_chat(tool: Any, report: Report) -> None:
     if extra:
         report.warn("openai.unknown-key", "", f"unexpected keys {extra} for a Chat Completions tool")
     function = tool.get("function")
-    if not isinstance(function, Mapping):
+    if not is_mapping(function):
         report.error("openai.chat.function", "/function", "Chat Completions tools need a \"function\" object "
                      "(name, description, parameters, strict)")
         return
@@ -96,7 +97,7 @@ def _check_function(fn: Mapping[str, Any], where: str, allowed: frozenset[str], 
         _check_responses_fields(fn, report)
     params = fn.get("parameters")
     pointer = f"{where}/parameters"
-    if not isinstance(params, Mapping):
+    if not is_mapping(params):
         _check_parameters(params, pointer, report)
         if strict is True:
             report.warn("openai.strict.no-parameters", pointer, "strict tool without parameters; send "
@@ -146,7 +147,7 @@ def _check_responses_fields(fn: Mapping[str, Any], report: Report) -> None:
         report.warn("openai.responses.allowed-callers", "/allowed_callers",
                     "the SDK allows only [\"direct\", \"programmatic\"]")
     output = fn.get("output_schema")
-    if output is not None and not isinstance(output, Mapping):
+    if output is not None and not is_mapping(output):
         report.error("openai.responses.output-schema", "/output_schema", "output_schema must be an object")
 
 
@@ -154,7 +155,7 @@ def _check_parameters(params: Any, pointer: str, report: Report) -> None:
     """The rules on ``parameters`` that hold whether or not the tool is strict."""
     if params is None:
         return
-    if not isinstance(params, Mapping):
+    if not is_mapping(params):
         report.error("openai.parameters.type", pointer, "parameters must be a JSON object (a JSON Schema)")
         return
     if params.get("type") != "object":
@@ -169,7 +170,7 @@ def _check_parameters(params: Any, pointer: str, report: Report) -> None:
         return  # the rest only warns
     for where, sub in iter_subschemas(params, pointer):
         if where != pointer and sub.get("type") == "object" and "properties" not in sub \
-                and not isinstance(sub.get("additionalProperties"), Mapping):
+                and not is_mapping(sub.get("additionalProperties")):
             report.warn("openai.parameters.nested-properties-missing", where, "nested object schema without "
                         "\"properties\" (rejected at the root; unverified for nested objects)")
 
@@ -195,7 +196,7 @@ class _StrictCheck:
             self.flag("openai.strict.root-anyof", self.pointer, "the root schema must be an object, not anyOf")
         for key in ("$defs", "definitions"):
             defs = self.params.get(key)
-            if isinstance(defs, Mapping):
+            if is_mapping(defs):
                 self.chars += sum(len(str(name)) for name in defs)
         depth = 0
         for where, sub, level in iter_subschemas_with_levels(self.params, self.pointer):
@@ -236,7 +237,7 @@ class _StrictCheck:
             self.flag("openai.strict.additional-properties", where,
                       "every object must set \"additionalProperties\": false")
         props = sub.get("properties")
-        props = props if isinstance(props, Mapping) else {}
+        props = props if is_mapping(props) else {}
         self.total_props += len(props)
         self.chars += sum(len(k) for k in props)
         required = sub.get("required")
@@ -297,9 +298,9 @@ class _StrictCheck:
 
 def tool_name(tool: Any) -> str | None:
     """The name of either shape (the nested ``function`` wins, as the API reads it)."""
-    if not isinstance(tool, Mapping):
+    if not is_mapping(tool):
         return None
     fn = tool.get("function")
-    name = fn.get("name") if isinstance(fn, Mapping) else tool.get("name")
+    name = fn.get("name") if is_mapping(fn) else tool.get("name")
     return name if isinstance(name, str) else None
 
