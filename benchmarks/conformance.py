@@ -99,8 +99,8 @@ CHECKER = Path("/work/shared/tools/check_tools.py")
 # toolsync's provider names and the reference checker's names for the same formats.
 CHECKER_NAMES = {"openai": "openai-responses", "openai-chat": "openai-chat", "anthropic": "anthropic",
                  "gemini": "gemini", "mcp": "mcp"}
-_PROBLEM = re.compile(r"^\[(error|warn)\] (\S+) @ (\S+?): ")
-_TOOL_INDEX = re.compile(r"^tools\[(\d+)\]")
+# The location may hold property names with spaces: only its leading "tools[i]" is read.
+_PROBLEM = re.compile(r"^\[(error|warn)\] (\S+) @ (tools(?:\[(\d+)\])?)")
 # Header parameters OpenAPI says are ignored; toolsync drops them on purpose.
 _IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
 _checker: Any = None
@@ -183,16 +183,15 @@ def _check_format(provider: str, definitions: list[dict[str, Any]]) -> dict[str,
         if match is None:
             errors["unparsed"] += 1
             continue
-        severity, rule, where = match.groups()
-        index = _TOOL_INDEX.match(where)
+        severity, rule, _, index = match.groups()
         if index is None:
             request[f"{severity}:{rule}"] += 1
         elif severity == "error":
             errors[rule] += 1
-            failing.add(int(index.group(1)))
+            failing.add(int(index))
             if len(examples) < 5:
-                name = definitions[int(index.group(1))].get("name") or definitions[int(index.group(1))].get(
-                    "function", {}).get("name")
+                definition = definitions[int(index)]
+                name = definition.get("name") or definition.get("function", {}).get("name")
                 examples.append(f"{name}: {problem[:400]}")
         else:
             warnings[rule] += 1
@@ -241,7 +240,9 @@ def _body_properties(schema: Any, defs: Any, seen: set[str]) -> set[str] | None:
         names |= _body_properties(part, defs, seen) or set()
     props = schema.get("properties")
     if isinstance(props, dict):
-        names |= {str(k) for k, v in props.items() if not (isinstance(v, dict) and v.get("readOnly") is True)}
+        # readOnly properties must not be sent, and a false schema admits no value: neither needs an argument.
+        names |= {str(k) for k, v in props.items()
+                  if v is not False and not (isinstance(v, dict) and v.get("readOnly") is True)}
     return names if names or isinstance(props, dict) else None
 
 
@@ -459,6 +460,7 @@ def markdown(summary: dict[str, Any], rows: list[dict[str, Any]]) -> str:
 
 
 _SKIP_REASON = re.compile(r"^\S+ \S+ was not made a tool: ")
+_RENDER_REASON = re.compile(r"^\S+ is not offered to (\S+): ")
 
 
 def tools_summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -475,7 +477,8 @@ def tools_summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
                 total[key].update(facts[key])
             total["examples"] += [f"{row['spec']}: {e}" for e in facts["examples"]][:max(0, 10 - len(total["examples"]))]
     reasons = Counter(cause_of({"message": _SKIP_REASON.sub("", m)}) for r in ok for m in r["skipped"])
-    render_reasons = Counter(cause_of({"message": m}) for r in ok for m in r["render_skipped"])
+    render_reasons = Counter(_RENDER_REASON.sub(r"\1: ", cause_of({"message": m})) for r in ok
+                             for m in r["render_skipped"])
     unreachable = [r for r in ok if r["unreachable"]]
     return {
         "specs_ok": len(ok),

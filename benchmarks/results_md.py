@@ -186,8 +186,9 @@ def reload_section(report: dict[str, Any]) -> list[str]:
     over = [v for r in reloads for v in r["overhead_seconds"]]
     first = statistics.median(r["first_load_seconds"] for r in reloads)
     lines += [("A registry holding the spec; one operation's description is changed in the dict, the file "
-              "written, and `registry.load` run again (the previous compile is reused). Parsing is "
-              "`orjson.loads` of the same written file."), "",
+              "written, and `registry.load` run again (the previous compile is reused). Parsing is reading "
+              "the same written file and `orjson.loads` of it with the cyclic collector paused (the bare "
+              "parse, the strictest floor)."), "",
               "| figure | median | min–max |", "| --- | ---: | ---: |",
               f"| first `registry.load` | {_s(first)} | |",
               (f"| reload after a one-operation change | {_s(statistics.median(every))} | "
@@ -232,7 +233,8 @@ def others_section(report: dict[str, Any]) -> list[str]:
         return []
     lines = ["## Other benchmarks of this folder", ""]
     for script, found in others.items():
-        lines += [f"### `{script} {' '.join(found['args'])}` (exit {found['exit']}, {found['seconds']} s)", ""]
+        when = f", finished {found['finished']}" if found.get("finished") else ""
+        lines += [f"### `{script} {' '.join(found['args'])}` (exit {found['exit']}, {found['seconds']} s{when})", ""]
         output = found["output"]
         if isinstance(output, dict):
             lines += ["| figure | value |", "| --- | ---: |"]

@@ -51,14 +51,17 @@ MEMORY_CAP_GB = 8.0
 
 CONVERTERS = ("orjson", "toolsync", "toolsync-mcp", "fastmcp", "openapi-llm", "llamaindex", "langchain")
 PEERS = ("fastmcp", "openapi-llm", "llamaindex", "langchain")
-#: The other benchmark scripts of this folder and the arguments of their full and quick runs.
+#: The other benchmark scripts of this folder and the arguments of their full and quick runs; any other
+#: ``bench_*.py`` found there is run with ``--json``.
 OTHERS: dict[str, tuple[list[str], list[str]]] = {
     "conformance.py": ([], ["--limit", "150"]),
     "bench_registry.py": (["--runs", "3", "--json"], ["--runs", "1", "--json"]),
     "bench_reload.py": (["--json"], ["--edits", "20", "--github-edits", "3", "--json"]),
-    "bench_server.py": ([], []),
-    "bench_redis.py": ([], []),
+    "bench_gates.py": (["--runs", "3", "--json"], ["--runs", "1", "--json"]),
+    "bench_server.py": (["--json"], ["--duration", "3", "--json"]),
+    "bench_redis.py": (["--json"], ["--runs", "1", "--json"]),
 }
+OWN = ("bench_peers.py",)
 
 
 @dataclass(frozen=True)
@@ -68,7 +71,6 @@ class Plan:
     reps: int
     large_reps: int
     largest: int
-    reload_edits: int
     timeout: float
     throughput_every: int
     throughput_timeout: float
@@ -78,11 +80,11 @@ class Plan:
     @classmethod
     def of(cls, args: argparse.Namespace) -> Plan:
         if args.quick:
-            return cls(reps=2, large_reps=1, largest=3, reload_edits=3, timeout=180.0, throughput_every=15,
+            return cls(reps=2, large_reps=1, largest=3, timeout=180.0, throughput_every=15,
                        throughput_timeout=300.0, others=not args.skip_others,
                        fastmcp_throughput=args.fastmcp_throughput)
-        return cls(reps=args.reps, large_reps=3, largest=10, reload_edits=9, timeout=600.0, throughput_every=1,
-                   throughput_timeout=2400.0, others=not args.skip_others,
+        return cls(reps=args.reps, large_reps=2, largest=10, timeout=240.0, throughput_every=1,
+                   throughput_timeout=1800.0, others=not args.skip_others,
                    fastmcp_throughput=args.fastmcp_throughput)
 
 
@@ -234,7 +236,10 @@ def throughput(case: str, specs: list[Path], python: Path, timeout: float) -> di
 def run_others(quick: bool) -> dict[str, Any]:
     """The other scripts of this folder, by subprocess, with their JSON output (or its last line) kept."""
     found: dict[str, Any] = {}
-    for script, (full, short) in OTHERS.items():
+    scripts = dict(OTHERS)
+    scripts.update((p.name, (["--json"], ["--json"])) for p in sorted(HERE.glob("bench_*.py"))
+                   if p.name not in OTHERS and p.name not in OWN)
+    for script, (full, short) in scripts.items():
         path = HERE / script
         if not path.exists():
             continue
@@ -244,6 +249,7 @@ def run_others(quick: bool) -> dict[str, Any]:
         done = subprocess.run([str(PROJECT_PYTHON), str(path), *args], capture_output=True, text=True,
                               check=False, cwd=ROOT, timeout=3600)
         found[script] = {"args": args, "exit": done.returncode, "seconds": round(time.perf_counter() - start, 1),
+                         "finished": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
                          "output": _json_output(done.stdout), "stderr_tail": done.stderr.strip()[-500:]}
     return found
 
@@ -268,7 +274,17 @@ def main() -> None:
     parser.add_argument("--skip-others", action="store_true", help="do not run the other benchmark scripts")
     parser.add_argument("--fastmcp-throughput", action="store_true",
                         help="also measure FastMCP's throughput over the collection (slow)")
+    parser.add_argument("--report-only", action="store_true",
+                        help="only write RESULTS.md again from results/run_all.json")
+    parser.add_argument("--others-only", action="store_true",
+                        help="run only the other scripts, and merge their figures into results/run_all.json")
     args = parser.parse_args()
+    if args.report_only or args.others_only:
+        report = json.loads(RESULTS_JSON.read_text())
+        if args.others_only:
+            report["others"] = run_others(args.quick)
+        _write(report)
+        return
     plan = Plan.of(args)
     started = time.time()
     fetch_inputs()
@@ -283,6 +299,10 @@ def main() -> None:
         report["others"] = run_others(args.quick)
     report["machine"]["load_after"] = os.getloadavg()
     report["elapsed_seconds"] = round(time.time() - started, 1)
+    _write(report)
+
+
+def _write(report: dict[str, Any]) -> None:
     RESULTS_JSON.parent.mkdir(parents=True, exist_ok=True)
     RESULTS_JSON.write_text(json.dumps(report, indent=1, default=str) + "\n")
     RESULTS_MD.write_text(write_markdown(report))

@@ -191,6 +191,10 @@ class _Builder:
                 self.notes.append(ConversionNote(NoteKind.DROPPED, f"body property {name!r} is readOnly and "
                                                  "is left out", pointer=f"/properties/{escape(str(name))}"))
                 continue
+            if sub is False:  # no value is valid: the request can never carry it
+                self.notes.append(ConversionNote(NoteKind.DROPPED, f"body property {name!r} accepts no value "
+                                                 "(its schema is false) and is left out"))
+                continue
             schema = self.clean.visit(sub, f"/properties/{escape(str(name))}")
             fields.append(_Arg(str(name), ArgLocation.BODY_FIELD, schema, name in wanted,
                                media_type=media.media_type))

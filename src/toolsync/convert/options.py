@@ -28,8 +28,9 @@ class ToolOptions:
             subset (opt-in: strict tools count against request-wide limits).
         gemini_json_schema: render Gemini tools with ``parametersJsonSchema`` (plain JSON
             Schema, ``$defs`` kept) instead of the OpenAPI-subset ``parameters``.
-        gemini_recursion_depth: how many times one recursive schema is expanded along a path in
-            Gemini ``parameters`` before the rest is described instead of typed.
+        gemini_recursion_depth: how many times recursive schemas (all of them together) are
+            expanded along a path in Gemini ``parameters`` before the rest is described instead
+            of typed.
         annotations: hint overrides (``readOnlyHint``…) by operation key or operationId.
         body_argument: argument name of a request body that is not flattened.
         flatten_body: spread an object body's properties into top-level arguments.

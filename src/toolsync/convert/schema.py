@@ -26,6 +26,27 @@ BINARY_HINT = "Base64-encoded content (a data: URL may also give the media type 
 _DROP = frozenset({"xml", "externalDocs", "discriminator", "nullable", "x-nullable", "$schema", "$id",
                    "$comment", "$anchor", "$dynamicAnchor", "$vocabulary"})
 _TEXT = ("description", "title")
+
+
+def _is_count(value: Any) -> bool:
+    return value.__class__ is int and value >= 0
+
+
+def _is_number(value: Any) -> bool:
+    return value.__class__ in (int, float)
+
+
+# Keywords whose value JSON Schema constrains, and the test of a valid value: a spec that writes
+# ``pattern: 0`` or ``examples: {…}`` would make the whole tool schema invalid, so such a value goes.
+_VALUE_SHAPES: dict[str, Any] = {
+    "type": lambda v: v.__class__ is str or (v.__class__ is list and all(t.__class__ is str for t in v)),
+    "required": lambda v: v.__class__ is list and all(r.__class__ is str for r in v),
+    "enum": lambda v: v.__class__ is list, "examples": lambda v: v.__class__ is list,
+    "pattern": lambda v: v.__class__ is str, "format": lambda v: v.__class__ is str,
+    "description": lambda v: v.__class__ is str, "title": lambda v: v.__class__ is str,
+    **dict.fromkeys(("minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties"), _is_count),
+    **dict.fromkeys(("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"), _is_number),
+}
 _RULE_KEYS = frozenset({"required", "description", "title"})
 
 
@@ -83,7 +104,7 @@ class _CleanPass(SchemaPass):
         node, dirty = self._children(node, pointer)
         out: dict[str, Any] | None = dict(node) if dirty else None
         if out is not None:
-            self._drop_keywords(out)
+            self._drop_keywords(out, pointer)
         for key in _TEXT:
             text = node.get(key)
             if text.__class__ is str:
@@ -104,18 +125,22 @@ class _CleanPass(SchemaPass):
         dirty = False
         nested = False
         for key in node:
-            if key.__class__ is not str or key in _DROP or key == "example" or key[:2] == "x-":
+            if (key.__class__ is not str or key in _DROP or key == "example" or key[:2] == "x-"
+                    or (key in _VALUE_SHAPES and not _VALUE_SHAPES[key](node[key]))):
                 dirty = True
             elif key in SUBSCHEMA_KEYWORDS:
                 nested = True
         return (map_subschemas(node, self.visit, pointer) if nested else node), dirty
 
-    def _drop_keywords(self, out: dict[str, Any]) -> None:
+    def _drop_keywords(self, out: dict[str, Any], pointer: str) -> None:
         for key in list(out):
             if not isinstance(key, str):
                 out[str(key)] = out.pop(key)
             elif key in _DROP or key.startswith("x-"):
                 del out[key]
+            elif key in _VALUE_SHAPES and not _VALUE_SHAPES[key](out[key]):
+                del out[key]
+                self.note(pointer, NoteKind.DROPPED, f"{key!r} has a value of the wrong type and is left out")
         example = out.pop("example", None)
         if example is not None and "examples" not in out:
             out["examples"] = [example]

@@ -47,6 +47,32 @@ MAX_DEPTH, MAX_PROPERTIES, MAX_ENUM_VALUES, MAX_CHARS = 10, 5000, 1000, 120_000
 BIG_ENUM, BIG_ENUM_CHARS = 250, 15_000
 
 
+def _inlined(node: Mapping[str, Any]) -> set[str]:
+    """The $refs a merge of ``node`` would inline: its own beside siblings, and those of its allOf parts."""
+    names = {node["$ref"]} if isinstance(node.get("$ref"), str) and len(node) > 1 else set()
+    parts = node.get("allOf")
+    if isinstance(parts, list):
+        names.update(p["$ref"] for p in parts if isinstance(p, Mapping) and isinstance(p.get("$ref"), str))
+    return names
+
+
+def _annotated_ref(node: Mapping[str, Any]) -> dict[str, Any] | None:
+    """``{"$ref": …, annotations…}`` when ``node`` is an allOf of one bare $ref and annotations only."""
+    parts = node["allOf"]
+    if not isinstance(parts, list):
+        return None
+    refs = [p for p in parts if isinstance(p, Mapping) and set(p) == {"$ref"}]
+    rest = [p for p in parts if not (isinstance(p, Mapping) and set(p) == {"$ref"})]
+    siblings: dict[str, Any] = {k: v for k, v in node.items() if k != "allOf"}
+    for part in rest:
+        if not isinstance(part, Mapping):
+            return None
+        siblings = {**part, **siblings}
+    if len(refs) != 1 or not siblings or not set(siblings) <= _ANNOTATIONS:
+        return None
+    return {"$ref": refs[0]["$ref"], **siblings}
+
+
 class StrictPass(SubsetPass):
     """Neutral input schema → OpenAI strict subset, with FALLBACK records where it cannot be."""
 
@@ -59,6 +85,22 @@ class StrictPass(SubsetPass):
     def __init__(self) -> None:
         super().__init__()
         self._nullable: dict[int, tuple[Any, Any]] = {}
+        self._inlining: set[str] = set()  # definitions being inlined on the current path
+
+    def rewrite(self, node: Mapping[str, Any], pointer: str) -> Any:
+        # Inlining a recursive definition into itself (allOf or a $ref with constraints beside it,
+        # on the recursive path) would never end: that node is sent non-strict instead.
+        names = _inlined(node)
+        if not names:
+            return super().rewrite(node, pointer)
+        if names & self._inlining:
+            self.note(pointer, NoteKind.FALLBACK, "a recursive schema would be inlined into itself")
+            return node
+        self._inlining |= names
+        try:
+            return super().rewrite(node, pointer)
+        finally:
+            self._inlining -= names
 
     def leaf(self, node: Any, pointer: str) -> Any:
         if node is True:
@@ -70,6 +112,9 @@ class StrictPass(SubsetPass):
             return (self._ref_with_siblings(node, pointer),)
         if "allOf" not in node:
             return node
+        ref = _annotated_ref(node)
+        if ref is not None:  # allOf: [{$ref}, {description}] keeps its $ref, as a $ref with siblings does
+            return (self._ref_with_siblings(ref, pointer),)
         merged = merge_all_of([node], self.resolve)
         if merged is None:
             self.note(pointer, NoteKind.FALLBACK, "allOf parts cannot be merged into one schema")

@@ -9,8 +9,9 @@ Gemini function declarations: ``{name, description, parameters}``.
 * ``enum`` holds strings only: numbers and booleans are written as strings (``1`` → ``"1"``)
   with type ``STRING`` and read back by :func:`toolsync.formats.neutral_arguments`; an enum of
   objects or arrays is said in the description instead;
-* ``$ref`` is inlined; a recursive schema is expanded at most
-  ``ToolOptions.gemini_recursion_depth`` times along a path, then left untyped with a note;
+* ``$ref`` is inlined; recursive schemas are expanded at most
+  ``ToolOptions.gemini_recursion_depth`` times along a path (all of them together, so that
+  mutually recursive ones stay small), then left untyped with a note;
 * ``oneOf`` becomes ``anyOf``, ``allOf`` is merged (or only its first part kept, with a note);
 * string formats other than ``enum``/``date-time``, ``exclusiveMinimum``/``Maximum`` (on
   numbers), ``multipleOf``, ``uniqueItems`` and other keywords the Schema lacks are dropped, the
@@ -114,7 +115,9 @@ class GeminiPass(ProviderPass):
         target = self.resolve(node)
         siblings = {k: v for k, v in node.items() if k != "$ref"}
         count = self.expanding.get(name, 0)
-        if target is None or count >= self.depth:
+        # Every expansion on the path counts: with many mutually recursive schemas (an AST) a
+        # per-schema budget alone multiplies into millions of nodes.
+        if target is None or sum(self.expanding.values()) >= self.depth:
             self.note(pointer, NoteKind.DROPPED, f"the recursive schema {name} is not expanded beyond depth "
                       f"{self.depth}; it is left untyped")
             text = siblings.get("description") or (target or {}).get("description") or ""
@@ -188,8 +191,10 @@ class GeminiPass(ProviderPass):
     def _structure(self, node: Mapping[str, Any], out: dict[str, Any], pointer: str) -> None:
         props = node.get("properties")
         if isinstance(props, Mapping) and props:
-            out["properties"] = {k: self.visit(v, f"{pointer}/properties/{escape(k)}") for k, v in props.items()}
-            required = [r for r in node.get("required") or () if r in props]
+            # A property whose schema is false can never be sent; Gemini has no schema that says so.
+            out["properties"] = {k: self.visit(v, f"{pointer}/properties/{escape(k)}") for k, v in props.items()
+                                 if v is not False}
+            required = [r for r in node.get("required") or () if r in out["properties"]]
             if required:
                 out["required"] = required
             if node.get("additionalProperties", False) is not False:
