@@ -18,12 +18,9 @@ import dataclasses
 import logging
 import os
 import sys
-from pathlib import Path
 from typing import Annotated, Any
 
-import orjson
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
@@ -33,6 +30,7 @@ from ..registry import Registry
 from ..settings import Settings, allow_private, is_config_file, load_settings
 from ..spec.loader import is_url
 from ._app import app
+from ._output import EventPrinter, short_source
 
 __all__ = ["serve"]
 
@@ -156,13 +154,8 @@ async def _announce(server: Any, application: Any, settings: Settings, printer: 
     printer.ready(ctx.registry, ctx.service.watched(), ctx.service.failures())
 
 
-class _Printer:
+class _Printer(EventPrinter):
     """Human output through rich, or one JSON object per line."""
-
-    def __init__(self, json_output: bool) -> None:
-        self.json = json_output
-        self.console = Console(highlight=False, soft_wrap=True)
-        self.errors = Console(stderr=True, highlight=False, soft_wrap=True)
 
     def listening(self, url: str, settings: Settings, *, mcp: bool) -> None:
         server = settings.server
@@ -192,35 +185,11 @@ class _Printer:
             table.add_column(column, justify="right" if column == "tools" else "left")
         for name, entry in snapshot.specs.items():
             color = "green" if str(entry.status) == "ok" else "red"
-            table.add_row(escape(name), escape(_short(entry.source)), str(len(entry.tools)),
+            table.add_row(escape(name), escape(short_source(entry.source)), str(len(entry.tools)),
                           f"[{color}]{entry.status}[/{color}]")
         self.console.print(table)
         for source, reason in failures.items():
-            self.console.print(f"[red]Failed:[/red] {escape(_short(source))}: {escape(reason)}")
+            self.console.print(f"[red]Failed:[/red] {escape(short_source(source))}: {escape(reason)}")
         self.console.print(f"Watching {len(watched)} source{'s' if len(watched) != 1 else ''}. Ctrl-C stops.")
 
-    def stopped(self) -> None:
-        if self.json:
-            self._line({"event": "stopped"})
-        else:
-            self.console.print("Stopped.")
 
-    def fatal(self, error: ToolsyncError) -> None:
-        if self.json:
-            self._line({"event": "error", **error.to_dict()})
-        else:
-            self.errors.print(f"[red]Error:[/red] {escape(str(error))}")
-
-    def _line(self, data: dict[str, Any]) -> None:
-        sys.stdout.write(orjson.dumps(data).decode() + "\n")
-        sys.stdout.flush()
-
-
-def _short(key: str) -> str:
-    if is_url(key):
-        return key
-    try:
-        relative = os.path.relpath(key)
-    except ValueError:
-        return key
-    return key if relative.startswith("..") else str(Path(relative))

@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import sys
-from typing import Annotated, Any
+from typing import Annotated
 
-import orjson
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
@@ -22,6 +18,7 @@ from ..reload.urls import is_url
 from ..reload.watcher import Watcher
 from ..stores import open_store
 from ._app import app
+from ._output import EventPrinter, short_source
 
 __all__ = ["watch"]
 
@@ -76,13 +73,8 @@ async def _watch(
             await asyncio.Event().wait()
 
 
-class _Printer:
+class _Printer(EventPrinter):
     """Human lines through rich, or one JSON object per line."""
-
-    def __init__(self, json_output: bool) -> None:
-        self.json = json_output
-        self.console = Console(highlight=False, soft_wrap=True)
-        self.errors = Console(stderr=True, highlight=False, soft_wrap=True)
 
     def outcome(self, outcome: ReloadOutcome) -> None:
         if outcome.kind is OutcomeKind.IGNORED:
@@ -109,31 +101,15 @@ class _Printer:
         for key, name in sorted(sources.items()):
             entry = snapshot.specs.get(name) if name else None
             tools = str(len(entry.tools)) if entry is not None else "-"
-            table.add_row(escape(_short(key)), escape(name or "not loaded"), tools)
+            table.add_row(escape(short_source(key)), escape(name or "not loaded"), tools)
         self.console.print(table)
         mode = "polling files" if watcher.polling else "file events"
         self.console.print(f"Watching for changes ({mode}); press Ctrl-C to stop.")
 
-    def stopped(self) -> None:
-        if self.json:
-            self._line({"event": "stopped"})
-        else:
-            self.console.print("Stopped.")
-
-    def fatal(self, error: ToolsyncError) -> None:
-        if self.json:
-            self._line({"event": "error", **error.to_dict()})
-        else:
-            self.errors.print(f"[red]Error:[/red] {escape(str(error))}")
-
-    def _line(self, data: dict[str, Any]) -> None:
-        sys.stdout.write(orjson.dumps(data).decode() + "\n")
-        sys.stdout.flush()
-
 
 def _human(outcome: ReloadOutcome) -> list[str]:
     """The lines ``toolsync watch`` prints for one outcome."""
-    name = escape(_short(outcome.key))
+    name = escape(short_source(outcome.key))
     if outcome.kind is OutcomeKind.FAILED:
         cause = escape(outcome.error.message if outcome.error else outcome.message)
         return [f"[red]Reload failed:[/red] {name}: {cause} (keeping version {outcome.version})"]
@@ -152,12 +128,3 @@ def _human(outcome: ReloadOutcome) -> list[str]:
     return lines
 
 
-def _short(key: str) -> str:
-    """A path relative to the working folder when it is inside it; URLs unchanged."""
-    if is_url(key):
-        return key
-    try:
-        relative = os.path.relpath(key)
-    except ValueError:
-        return key
-    return key if relative.startswith("..") else relative
