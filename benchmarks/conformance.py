@@ -477,7 +477,7 @@ def tools_summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
                 total[key].update(facts[key])
             total["examples"] += [f"{row['spec']}: {e}" for e in facts["examples"]][:max(0, 10 - len(total["examples"]))]
     reasons = Counter(cause_of({"message": _SKIP_REASON.sub("", m)}) for r in ok for m in r["skipped"])
-    render_reasons = Counter(_RENDER_REASON.sub(r"\1: ", cause_of({"message": m})) for r in ok
+    render_reasons = Counter(cause_of({"message": _RENDER_REASON.sub(r"\1: ", m)}) for r in ok
                              for m in r["render_skipped"])
     unreachable = [r for r in ok if r["unreachable"]]
     return {

@@ -75,3 +75,11 @@ def test_nested_false_property_is_left_out_for_gemini() -> None:
         "port": {"type": "integer"}, "never": False}}})
     assert params_of(result)["properties"]["srv"] == {"type": "OBJECT", "properties": {"port": {"type": "INTEGER"}},
                                                      "required": ["port"]}
+
+
+def test_recursive_allof_ref_is_cut_for_gemini() -> None:
+    """allOf parts that inline a recursive $ref count against gemini_recursion_depth (no endless merging)."""
+    result = rendered("gemini", {"filter": {"allOf": [{"$ref": "#/$defs/Expression"}, {"description": "Filter."}]}},
+                      defs=_aws_expression_defs(), gemini_recursion_depth=2)
+    nested = params_of(result)["properties"]["filter"]["properties"]["Not"]["properties"]["Not"]
+    assert nested == {"description": "Negated. A nested Expression value."}

@@ -91,6 +91,10 @@ class GeminiPass(ProviderPass):
         if "$ref" in node:
             return self._ref(node, pointer)
         if "allOf" in node:
+            inlined = [def_name(str(p["$ref"])) or str(p["$ref"]) for p in node["allOf"]
+                       if isinstance(p, Mapping) and "$ref" in p]
+            if inlined:  # merging inlines definitions: they count against the recursion budget too
+                return self._inline(inlined, node, pointer)
             node = self._all_of(node, pointer)
         node, rule = without_rule(node)
         if rule:
@@ -130,6 +134,21 @@ class GeminiPass(ProviderPass):
                 self.expanding[name] = count
             else:
                 del self.expanding[name]
+
+    def _inline(self, names: list[str], node: Mapping[str, Any], pointer: str) -> Any:
+        if sum(self.expanding.values()) >= self.depth:
+            self.note(pointer, NoteKind.DROPPED, f"the recursive schema {names[0]} is not expanded beyond depth "
+                      f"{self.depth}; it is left untyped")
+            texts = [part.get("description") for part in [node, *node["allOf"]] if isinstance(part, Mapping)]
+            text = next((t for t in texts if isinstance(t, str) and t), "")
+            return state({"description": text} if text else {}, [f"A nested {names[0]} value."])
+        before = dict(self.expanding)
+        for name in names:
+            self.expanding[name] = self.expanding.get(name, 0) + 1
+        try:
+            return self.visit(self._all_of(node, pointer), pointer)
+        finally:
+            self.expanding = before
 
     def _all_of(self, node: Mapping[str, Any], pointer: str) -> Mapping[str, Any]:
         merged = merge_all_of([node], self.resolve)
