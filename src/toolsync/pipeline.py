@@ -114,11 +114,14 @@ def compile_spec(config: SpecConfig, *, previous: CompiledSpec | None = None,
         SourceError, SpecError: the spec cannot be read or is not usable (spec gate errors included).
         ToolValidationError: with ``gate_policy="fail"``, a tool a provider rejects.
     """
+    from .spec.build import gc_paused
     from .spec.loader import load_spec
 
-    spec = load_spec(config.source, name=config.name, limits=config.limits, fetch=config.fetch,
-                     on_unresolved_ref=config.on_unresolved_ref)
-    return compile_from_spec(spec, config, previous=previous, options=options, gate_policy=gate_policy)
+    # One pause for loading and compiling: the collector then looks at what survived once, not twice.
+    with gc_paused():
+        spec = load_spec(config.source, name=config.name, limits=config.limits, fetch=config.fetch,
+                         on_unresolved_ref=config.on_unresolved_ref)
+        return compile_from_spec(spec, config, previous=previous, options=options, gate_policy=gate_policy)
 
 
 async def acompile_spec(config: SpecConfig, *, previous: CompiledSpec | None = None,
@@ -135,11 +138,13 @@ async def acompile_spec(config: SpecConfig, *, previous: CompiledSpec | None = N
 def compile_bytes(payload: SourceBytes, config: SpecConfig, *, previous: CompiledSpec | None = None,
                   options: ToolOptions | None = None, gate_policy: GatePolicy = "skip") -> CompiledSpec:
     """The pipeline on bytes already read from ``config.source`` (a poller's conditional GET, a webhook)."""
+    from .spec.build import gc_paused
     from .spec.loader import load_bytes
 
-    spec = load_bytes(payload, source=config.source, name=config.name, limits=config.limits, fetch=config.fetch,
-                      on_unresolved_ref=config.on_unresolved_ref)
-    return compile_from_spec(spec, config, previous=previous, options=options, gate_policy=gate_policy)
+    with gc_paused():
+        spec = load_bytes(payload, source=config.source, name=config.name, limits=config.limits,
+                          fetch=config.fetch, on_unresolved_ref=config.on_unresolved_ref)
+        return compile_from_spec(spec, config, previous=previous, options=options, gate_policy=gate_policy)
 
 
 def compile_from_spec(spec: Spec, config: SpecConfig | None = None, *, previous: CompiledSpec | None = None,

@@ -24,6 +24,7 @@ from ..diff import Finding, FindingSeverity
 from ..errors import HistoryError, RegistryError, SpecError, ToolNotFoundError, ToolsyncError
 from ..ir import Spec
 from ..pipeline import CompiledSpec, acompile_spec, compile_spec, render_definitions
+from ..spec.build import gc_paused
 from ..stores.base import AuditRecord, HistoryEntry, Store, StoreConflictError, StoredEvent, StoredState
 from ..stores.memory import MemoryStore
 from ..tool import Tool
@@ -169,16 +170,22 @@ class Registry:
                 in events and audit); the registry is unchanged.
         """
         config = _as_config(config)
-        try:
-            compiled = compile_spec(config, previous=self._previous(config), options=self.options.tool_options)
-        except ToolsyncError as exc:
-            self.record_failure(config, exc, trigger=trigger)
-            raise
-        except Exception as exc:  # a bug below must not escape as a bare exception
-            error = _unexpected(exc, config.source)
-            self.record_failure(config, error, trigger=trigger)
-            raise error from exc
-        return self.apply(compiled, trigger=trigger)
+        # The collector stays paused until the commit has let go of the compile's document: it then never
+        # scans the millions of objects of a large spec that are garbage a moment later.
+        with gc_paused():
+            try:
+                compiled = compile_spec(config, previous=self._previous(config),
+                                        options=self.options.tool_options)
+            except ToolsyncError as exc:
+                self.record_failure(config, exc, trigger=trigger)
+                raise
+            except Exception as exc:  # a bug below must not escape as a bare exception
+                error = _unexpected(exc, config.source)
+                self.record_failure(config, error, trigger=trigger)
+                raise error from exc
+            changes = self.apply(compiled, trigger=trigger)
+            del compiled
+        return changes
 
     async def aload(self, config: SpecConfig | str, *, trigger: Trigger = Trigger.API) -> ChangeSet:
         """The asyncio twin of :meth:`load`."""

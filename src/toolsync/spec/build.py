@@ -120,7 +120,7 @@ _remembered_lock = threading.Lock()
 
 def _digest(value: Any) -> bytes | None:
     try:
-        return hashlib.blake2b(orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS), digest_size=16).digest()
+        return hashlib.sha256(orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)).digest()
     except (TypeError, orjson.JSONEncodeError):
         return None
 
