@@ -1,0 +1,50 @@
+"""
+Front-end speed: ``load_spec`` on GitHub's REST spec beside the bare ``orjson.loads`` of the same file.
+
+Run: ``.venv/bin/python benchmarks/bench_load.py [--runs 7] [PATH]`` (defaults to the npm cache that
+``benchmarks/run_all.py`` fills). Prints medians and min–max, and the ratio to the parse floor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import orjson
+
+from toolsync.spec.loader import load_spec
+
+GITHUB = Path(__file__).parent / ".cache/npm/node_modules/@octokit/openapi/generated/api.github.com.json"
+
+
+def _timed(fn: Callable[[], object], runs: int) -> list[float]:
+    out = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - start)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("path", nargs="?", default=str(GITHUB))
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    path = Path(args.path)
+    spec = load_spec(path)  # warm-up: imports and first-call setup
+    floor = _timed(lambda: orjson.loads(path.read_bytes()), args.runs)
+    load = _timed(lambda: load_spec(path), args.runs)
+    params = sum(len(op.parameters) for op in spec.operations)
+    print(f"{path.name}: {len(spec.operations)} operations, {params} parameters")
+    for label, values in (("orjson.loads", floor), ("load_spec", load)):
+        print(f"{label:14} median {statistics.median(values) * 1000:7.1f} ms  "
+              f"(min {min(values) * 1000:.1f}, max {max(values) * 1000:.1f})")
+    print(f"ratio load_spec / orjson: {statistics.median(load) / statistics.median(floor):.1f}x")
+
+
+if __name__ == "__main__":
+    main()
