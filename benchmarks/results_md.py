@@ -72,8 +72,9 @@ def header(report: dict[str, Any]) -> list[str]:
     m = report["machine"]
     lines = ["# Benchmark results", "",
              (f"Written by `{report['command']}` (started {report['started']}, took "
-             f"{report.get('elapsed_seconds', 0) / 60:.1f} min). Every figure below comes from this one run; "
-             "ratios compare figures of the same run."), "",
+             f"{report.get('elapsed_seconds', 0) / 60:.1f} min). The comparisons below all come from this "
+             "one run, and every ratio compares figures of the same run; the other scripts' figures at the "
+             "end say when they were taken."), "",
              "## Machine", "",
              f"- CPU: {m['cpu']}, {m['cores']} cores, {m.get('memory_gb')} GiB memory, Linux {m['kernel']}",
              (f"- load average (1, 5, 15 min) before: {_load(m.get('load_before'))}; after: "

@@ -52,7 +52,7 @@ MEMORY_CAP_GB = 8.0
 CONVERTERS = ("orjson", "toolsync", "toolsync-mcp", "fastmcp", "openapi-llm", "llamaindex", "langchain")
 PEERS = ("fastmcp", "openapi-llm", "llamaindex", "langchain")
 #: The other benchmark scripts of this folder and the arguments of their full and quick runs; any other
-#: ``bench_*.py`` found there is run with ``--json``.
+#: ``bench_*.py`` found there is run as it is (with ``--json`` when its help offers it).
 OTHERS: dict[str, tuple[list[str], list[str]]] = {
     "conformance.py": ([], ["--limit", "150"]),
     "bench_registry.py": (["--runs", "3", "--json"], ["--runs", "1", "--json"]),
@@ -216,7 +216,7 @@ def run_interleaved(cases: Sequence[str], spec: Path, reps: int, pythons: dict[s
 
 def throughput(case: str, specs: list[Path], python: Path, timeout: float) -> dict[str, Any]:
     """Specs per second over ``specs`` with a two-process pool (``bench_peers.py throughput``)."""
-    listing = RESULTS_JSON.parent / f"throughput-{case}.txt"
+    listing = NPM_PREFIX.parent / f"throughput-{case}.txt"
     listing.parent.mkdir(parents=True, exist_ok=True)
     listing.write_text("\n".join(str(p) for p in specs) + "\n")
     cmd = [str(python), str(BENCH), "throughput", case, str(listing), "--workers", "2",
@@ -237,8 +237,10 @@ def run_others(quick: bool) -> dict[str, Any]:
     """The other scripts of this folder, by subprocess, with their JSON output (or its last line) kept."""
     found: dict[str, Any] = {}
     scripts = dict(OTHERS)
-    scripts.update((p.name, (["--json"], ["--json"])) for p in sorted(HERE.glob("bench_*.py"))
-                   if p.name not in OTHERS and p.name not in OWN)
+    for path in sorted(HERE.glob("bench_*.py")):
+        if path.name not in OTHERS and path.name not in OWN:
+            flags = ["--json"] if "--json" in _help(path) else []
+            scripts[path.name] = (flags, flags)
     for script, (full, short) in scripts.items():
         path = HERE / script
         if not path.exists():
@@ -252,6 +254,12 @@ def run_others(quick: bool) -> dict[str, Any]:
                          "finished": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
                          "output": _json_output(done.stdout), "stderr_tail": done.stderr.strip()[-500:]}
     return found
+
+
+def _help(script: Path) -> str:
+    done = subprocess.run([str(PROJECT_PYTHON), str(script), "--help"], capture_output=True, text=True,
+                          check=False, cwd=ROOT, timeout=60)
+    return done.stdout
 
 
 def _json_output(stdout: str) -> Any:

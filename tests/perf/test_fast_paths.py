@@ -14,11 +14,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from toolsync.config import SpecConfig
-from toolsync.errors import LimitError, ParseError
+from toolsync.errors import LimitError, ParseError, SpecError
 from toolsync.gates import check_spec, check_tool, shared_schemas
 from toolsync.gates._structure import local_refs_resolve, ref_errors
 from toolsync.limits import Limits
 from toolsync.pipeline import VALIDATOR_MAX_ENTRIES, compile_spec
+from toolsync.registry import Registry
 from toolsync.spec._depth import _json_brackets, _nests_within, check_json_depth
 from toolsync.spec.loader import load_spec
 from toolsync.spec.parse import parse_document
@@ -185,10 +186,22 @@ def test_specs_reading_other_files_are_not_reused(tmp_path: Path) -> None:
 
 
 def test_compile_leaves_the_collector_as_it_found_it(tmp_path: Path) -> None:
-    """The cyclic collector is paused while compiling and enabled again afterwards."""
+    """The cyclic collector is paused while compiling and loading, and enabled again afterwards."""
     assert gc.isenabled()
-    compile_spec(SpecConfig(source=write(tmp_path / "spec.json", spec_with(2))))
+    source = write(tmp_path / "spec.json", spec_with(2))
+    compile_spec(SpecConfig(source=source))
     assert gc.isenabled()
+    with Registry() as registry:
+        registry.load(source)
+        with pytest.raises(SpecError):
+            registry.load(write(tmp_path / "broken.json", {"openapi": "3.0.3", "info": {}, "paths": []}))
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        compile_spec(SpecConfig(source=source))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 # --------------------------------------------------------------------------------------------- gates
