@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import redis
+from _report import write_results
 
 from toolsync.config import SpecConfig
 from toolsync.pipeline import CompiledSpec, compile_from_spec
@@ -237,14 +238,7 @@ def main() -> None:
         results.update(bench_catch_up(args.url, changes, args.missed, prefixes))
     finally:
         prefixes.delete()
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
-    if args.json:
-        print(json.dumps(results, indent=2))
-        return
-    width = max(len(k) for k in results)
-    for key, value in results.items():
-        print(f"{key:<{width}}  {value}")
+    write_results(results, RESULTS, as_json=args.json)
 
 
 if __name__ == "__main__":

@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import copy
 import gc
-import json
 import statistics
 import subprocess
 import sys
@@ -35,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from _report import write_results
 
 from toolsync.config import SpecConfig
 from toolsync.pipeline import compile_from_spec
@@ -184,14 +184,7 @@ def main() -> None:
         gc.collect()
         results.update(bench_commits(spec_file, document, args.runs, folder))
         results.update(bench_memory(spec_file, folder))
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
-    if args.json:
-        print(json.dumps(results, indent=2))
-        return
-    width = max(len(k) for k in results)
-    for key, value in results.items():
-        print(f"{key:<{width}}  {value}")
+    write_results(results, RESULTS, as_json=args.json)
 
 
 if __name__ == "__main__":
