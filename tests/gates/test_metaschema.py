@@ -54,3 +54,54 @@ def test_odd_inputs_are_reported_not_raised() -> None:
     looped: dict[str, Any] = {"type": "object", "properties": {}}
     looped["properties"]["self"] = looped
     assert meta_schema_errors(looped) == []
+
+
+_PLAUSIBLE_LEAVES = st.one_of(st.sampled_from(["string", "object", "integer", "null", "number", "array"]),
+                              st.integers(-2, 5), st.floats(-2, 5), st.booleans(), st.text(max_size=2),
+                              st.lists(st.sampled_from(["string", "null", "a", "b"]), max_size=3))
+_PLAUSIBLE_KEYWORDS = st.sampled_from([
+    "type", "required", "enum", "minimum", "maximum", "maxLength", "minItems", "minProperties", "multipleOf",
+    "description", "title", "format", "pattern", "uniqueItems", "readOnly", "examples", "$ref", "x-any",
+])
+
+
+@st.composite
+def _plausible(draw: st.DrawFn, depth: int = 2) -> dict[str, Any]:
+    """Schemas mostly made of valid common keywords: what the quick node test decides on its own."""
+    node: dict[str, Any] = draw(st.dictionaries(_PLAUSIBLE_KEYWORDS, _PLAUSIBLE_LEAVES, max_size=4))
+    if depth:
+        child = _plausible(depth - 1)
+        if draw(st.booleans()):
+            node["properties"] = draw(st.dictionaries(st.text(max_size=2), st.one_of(child, st.booleans()),
+                                                      max_size=2))
+        if draw(st.booleans()):
+            node[draw(st.sampled_from(["items", "not", "additionalProperties"]))] = draw(child)
+        if draw(st.booleans()):
+            node[draw(st.sampled_from(["anyOf", "oneOf", "allOf", "prefixItems"]))] = draw(
+                st.lists(st.one_of(child, st.booleans()), max_size=2))
+    return node
+
+
+@settings(max_examples=400, deadline=None)
+@given(schema=_plausible())
+def test_quick_node_test_agrees_with_jsonschema(schema: dict[str, Any]) -> None:
+    """Where most nodes take the quick test, the verdict still matches jsonschema on the whole schema."""
+    assert bool(meta_schema_errors(schema)) == bool(list(_FULL.iter_errors(schema)))
+
+
+def test_quick_node_test_only_accepts_valid_nodes() -> None:
+    """Each value the quick test accepts is valid; each it refuses goes to the meta-schema (and is judged there)."""
+    from toolsync.gates._metaschema import _fast_valid
+
+    accepted = [{"type": ["string", "null"]}, {"required": ["a", "b"]}, {"minLength": 0}, {"multipleOf": 0.5},
+                {"anyOf": [True, {}]}, {"properties": {"a": False}}, {"enum": []}, {"x-a": object()}]
+    refused = [{"type": []}, {"type": ["string", "string"]}, {"type": "text"}, {"required": ["a", "a"]},
+               {"minLength": 1.0}, {"minLength": -1}, {"multipleOf": 0}, {"anyOf": []}, {"items": 1},
+               {"properties": {"a": 1}}, {"$id": "x"}, {"dependentRequired": {}}, {"uniqueItems": 1},
+               {"minimum": True}]
+    for node in accepted:
+        assert _fast_valid(node, None, []), node
+        assert not list(_FULL.iter_errors({k: v for k, v in node.items() if k != "x-a"})), node
+    for node in refused:
+        assert not _fast_valid(node, None, []), node
+    assert meta_schema_errors({"minLength": 1.0}) == []  # refused by the quick test, valid all the same

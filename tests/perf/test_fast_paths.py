@@ -159,6 +159,43 @@ def test_reload_reuses_unchanged_operations(tmp_path: Path) -> None:
     assert all(a is b for a, b in zip(first.operations[1:], second.operations[1:], strict=True))
 
 
+def test_reload_takes_unchanged_path_items_already_lifted(tmp_path: Path) -> None:
+    """OpenAPI 3.0: unchanged path items are not lifted again; the document equals a fresh load's."""
+    document = spec_with(4)
+    document["paths"]["/items1/{id}"]["get"]["parameters"][0]["schema"] = {"type": "string", "nullable": True}
+    source = write(tmp_path / "spec.json", document)
+    first = load_spec(source)
+    document["paths"]["/items0/{id}"]["get"]["description"] = "Changed."
+    document["paths"]["/items0/{id}"]["get"]["parameters"][0]["schema"] = {"type": "integer", "nullable": True}
+    write(tmp_path / "spec.json", document)
+    second = load_spec(source)
+    fresh = load_spec(write(tmp_path / "copy.json", document))
+    assert second.document == fresh.document
+    assert second.operations == fresh.operations
+    paths, before = second.document["paths"], first.document["paths"]
+    assert paths["/items1/{id}"] is before["/items1/{id}"]
+    assert paths["/items1/{id}"]["get"]["parameters"][0]["schema"]["type"] == ["string", "null"]
+    assert paths["/items0/{id}"] is not before["/items0/{id}"]
+    assert paths["/items0/{id}"]["get"]["parameters"][0]["schema"]["type"] == ["integer", "null"]
+    assert second.document["components"] is first.document["components"]
+    assert second.document["openapi"] == "3.1.0" and list(second.document) == list(fresh.document)
+
+
+def test_swagger2_reload_reuses_unchanged_operations(tmp_path: Path) -> None:
+    """Swagger 2.0 documents are lifted whole, then unchanged path items are still reused."""
+    paths = {f"/pets{i}": {"get": {"operationId": f"get{i}", "responses": {"200": {"description": "ok"}}}}
+             for i in range(3)}
+    document = {"swagger": "2.0", "info": {"title": "Pets", "version": "1"}, "host": "api.example.com",
+                "paths": paths}
+    source = write(tmp_path / "spec.json", document)
+    first = load_spec(source)
+    document["paths"]["/pets0"]["get"]["summary"] = "Changed."
+    write(tmp_path / "spec.json", document)
+    second = load_spec(source)
+    assert second.operations[0].summary == "Changed."
+    assert [a is b for a, b in zip(first.operations, second.operations, strict=True)] == [False, True, True]
+
+
 def test_changed_components_are_never_reused(tmp_path: Path) -> None:
     """A change outside ``paths`` makes every operation be read again."""
     document = spec_with(3)
@@ -202,6 +239,23 @@ def test_compile_leaves_the_collector_as_it_found_it(tmp_path: Path) -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_compiled_objects_are_frozen_until_the_next_full_collection(tmp_path: Path) -> None:
+    """What a compile leaves behind is frozen; a full collection thaws it and still finds older garbage."""
+    source = write(tmp_path / "spec.json", spec_with(3))
+
+    class Node:
+        def __init__(self) -> None:
+            self.me = self
+
+    gc.collect()
+    garbage = Node()
+    del garbage  # a cycle only the collector can free, made before the compile freezes everything
+    compile_spec(SpecConfig(source=source))
+    assert gc.get_freeze_count() > 0
+    assert gc.collect() >= 1  # the Node (and its __dict__), thawed at the start of the collection
+    assert gc.get_freeze_count() == 0
 
 
 # --------------------------------------------------------------------------------------------- gates

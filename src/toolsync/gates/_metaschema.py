@@ -201,6 +201,80 @@ def _node_errors(shallow: dict[str, Any]) -> Errors:
     return _node_errors_cached(key)
 
 
+# The common keywords with a test that settles validity on the spot. A node whose constrained keywords
+# all pass is valid without building its canonical form (most nodes of real schemas); anything else,
+# or any doubt (a float count, a keyword without a test here), goes to the meta-schema.
+_SIMPLE_TYPES = frozenset({"array", "boolean", "integer", "null", "number", "object", "string"})
+_F_STRING, _F_NUMBER, _F_COUNT, _F_BOOL, _F_ARRAY, _F_TYPE, _F_REQUIRED, _F_MULTIPLE = range(8)
+_F_ONE, _F_MAP, _F_LIST = 8, 9, 10
+_FAST: dict[str, int] = {
+    **dict.fromkeys(("title", "description", "$comment", "pattern", "format", "contentEncoding",
+                     "contentMediaType", "$ref", "$schema", "$dynamicRef", "$recursiveRef"), _F_STRING),
+    **dict.fromkeys(_NUMBERS, _F_NUMBER), **dict.fromkeys(_COUNTS, _F_COUNT), **dict.fromkeys(_BOOLS, _F_BOOL),
+    **dict.fromkeys(_ARRAYS, _F_ARRAY), "type": _F_TYPE, "required": _F_REQUIRED, "multipleOf": _F_MULTIPLE,
+    **dict.fromkeys(_ONE, _F_ONE), **dict.fromkeys(_MAPS, _F_MAP), **dict.fromkeys(_LISTS, _F_LIST),
+}
+_FAST.pop("dependencies")  # its values may be schemas or string arrays: left to the meta-schema
+
+
+def _fast_valid(node: Mapping[str, Any], link: _Link, todo: list[tuple[Any, _Link]]) -> bool:
+    """True when every constrained keyword of ``node`` is plainly valid; its sub-schemas are then queued."""
+    subs: list[tuple[Any, _Link]] = []
+    for key, value in node.items():
+        rule = _FAST.get(key)
+        if rule is None:
+            if key in _CANONICAL:
+                return False
+            continue
+        kind = value.__class__
+        if rule == _F_STRING:
+            ok = kind is str
+        elif rule == _F_ONE:
+            ok = kind is dict or kind is bool
+            if kind is dict:
+                subs.append((value, (key, link)))
+        elif rule == _F_MAP:
+            if kind is not dict:
+                return False
+            where = (key, link)
+            for name, sub in value.items():
+                if sub.__class__ is dict:
+                    subs.append((sub, (name, where)))
+                elif sub.__class__ is not bool:
+                    return False
+            ok = True
+        elif rule == _F_LIST:
+            if kind is not list or not value:
+                return False
+            where = (key, link)
+            for i, sub in enumerate(value):
+                if sub.__class__ is dict:
+                    subs.append((sub, (i, where)))
+                elif sub.__class__ is not bool:
+                    return False
+            ok = True
+        elif rule == _F_TYPE:
+            ok = (value in _SIMPLE_TYPES) if kind is str else (
+                kind is list and bool(value) and all(t.__class__ is str and t in _SIMPLE_TYPES for t in value)
+                and len(set(value)) == len(value))
+        elif rule == _F_NUMBER:
+            ok = kind is int or kind is float
+        elif rule == _F_COUNT:
+            ok = kind is int and value >= 0
+        elif rule == _F_BOOL:
+            ok = kind is bool
+        elif rule == _F_ARRAY:
+            ok = kind is list
+        elif rule == _F_REQUIRED:
+            ok = kind is list and all(r.__class__ is str for r in value) and len(set(value)) == len(value)
+        else:  # _F_MULTIPLE
+            ok = (kind is int or kind is float) and value > 0
+        if not ok:
+            return False
+    todo.extend(subs)
+    return True
+
+
 # Inside ``shared_schemas()``: sub-schemas (by identity) whose whole subtree was found valid, kept alive
 # by the map itself so that an id is never reused for another object while it is in there.
 _VALID_SUBTREES: ContextVar[dict[int, Any] | None] = ContextVar("toolsync_gate_valid_subtrees", default=None)
@@ -241,6 +315,8 @@ def _decomposed(schema: Mapping[str, Any]) -> Errors:
         if valid is not None and valid.get(id(node)) is node:
             continue
         visited.append(node)
+        if _fast_valid(node, link, todo):
+            continue
         errors = _node_errors(_shallow(node, link, todo))
         if errors:
             base = _spell(link)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,6 +19,9 @@ _LOCATIONS = {
     "3.0": ("path", "query", "header", "cookie"),
     "3.1": ("path", "query", "header", "cookie"),
 }
+# A "$ref" member with a string value in compact JSON (a backslash ends the match early and is caught
+# by the caller: escaped refs go to the slow walk).
+_REF_VALUE = re.compile(rb'"\$ref":"([^"]*)"')
 # A chain of refs longer than this is treated as a loop; real specs use one or two hops.
 MAX_REF_HOPS = 64
 
@@ -47,15 +51,15 @@ def local_refs_resolve(document: Any) -> bool:
     A document that contains itself or nests too deeply fails to serialize and answers False.
     """
     try:
-        blob = orjson.dumps(document, option=orjson.OPT_NON_STR_KEYS)
+        blob = orjson.dumps(document)
     except (TypeError, orjson.JSONEncodeError):
-        return False
-    refs: set[bytes] = set()
-    for piece in blob.split(b'"$ref":"')[1:]:
-        ref = piece[: piece.find(b'"')]
-        if b"\\" in ref:
-            return False  # an escape in the ref: leave it to the walk that sees the decoded string
-        refs.add(ref)
+        try:  # keys that are not strings (YAML allows them) need the slower option
+            blob = orjson.dumps(document, option=orjson.OPT_NON_STR_KEYS)
+        except (TypeError, orjson.JSONEncodeError):
+            return False
+    refs = set(_REF_VALUE.findall(blob))
+    if any(b"\\" in ref for ref in refs):
+        return False  # an escape in a ref: leave it to the walk that sees the decoded string
     return all(_follow(document, {"$ref": ref.decode()})[2] is None for ref in refs if ref.startswith(b"#"))
 
 
