@@ -212,7 +212,8 @@ class Spec:
     fingerprint: str = ""
     # Local files the spec read through relative $refs (for the watcher).
     referenced_files: tuple[str, ...] = ()
-    # The normalized (3.1-shaped) document, refs not inlined. Read-only.
+    # The document operations were read from, refs not inlined. Read-only. Swagger 2.0 comes lifted to
+    # the 3.1 shape; OpenAPI 3.x is as written (3.0 schemas are lifted as they are resolved).
     document: Mapping[str, Any] = field(default_factory=dict)
 
     def operation(self, key: str) -> Operation | None:

@@ -159,28 +159,6 @@ def test_reload_reuses_unchanged_operations(tmp_path: Path) -> None:
     assert all(a is b for a, b in zip(first.operations[1:], second.operations[1:], strict=True))
 
 
-def test_reload_takes_unchanged_path_items_already_lifted(tmp_path: Path) -> None:
-    """OpenAPI 3.0: unchanged path items are not lifted again; the document equals a fresh load's."""
-    document = spec_with(4)
-    document["paths"]["/items1/{id}"]["get"]["parameters"][0]["schema"] = {"type": "string", "nullable": True}
-    source = write(tmp_path / "spec.json", document)
-    first = load_spec(source)
-    document["paths"]["/items0/{id}"]["get"]["description"] = "Changed."
-    document["paths"]["/items0/{id}"]["get"]["parameters"][0]["schema"] = {"type": "integer", "nullable": True}
-    write(tmp_path / "spec.json", document)
-    second = load_spec(source)
-    fresh = load_spec(write(tmp_path / "copy.json", document))
-    assert second.document == fresh.document
-    assert second.operations == fresh.operations
-    paths, before = second.document["paths"], first.document["paths"]
-    assert paths["/items1/{id}"] is before["/items1/{id}"]
-    assert paths["/items1/{id}"]["get"]["parameters"][0]["schema"]["type"] == ["string", "null"]
-    assert paths["/items0/{id}"] is not before["/items0/{id}"]
-    assert paths["/items0/{id}"]["get"]["parameters"][0]["schema"]["type"] == ["integer", "null"]
-    assert second.document["components"] is first.document["components"]
-    assert second.document["openapi"] == "3.1.0" and list(second.document) == list(fresh.document)
-
-
 def test_swagger2_reload_reuses_unchanged_operations(tmp_path: Path) -> None:
     """Swagger 2.0 documents are lifted whole, then unchanged path items are still reused."""
     paths = {f"/pets{i}": {"get": {"operationId": f"get{i}", "responses": {"200": {"description": "ok"}}}}

@@ -140,8 +140,7 @@ def test_recursive_alias_is_refused() -> None:
     (b"[", b"]", "deep.yaml"),
     (b"{a: ", b"}", "deep.yaml"),
 ])
-def test_deep_bracket_nesting_is_refused_before_parsing(depth: int, opening: bytes, closing: bytes,
-                                                        source: str) -> None:
+def test_deep_bracket_nesting_is_refused(depth: int, opening: bytes, closing: bytes, source: str) -> None:
     """10,000- and 100,000-deep brackets are a LimitError, never a crash or RecursionError."""
     data = opening * depth + b"1" + closing * depth
     with pytest.raises(LimitError) as info:
@@ -184,6 +183,29 @@ def test_depth_limit_is_configurable() -> None:
     assert parse(data, source="x.json", limits=Limits(max_depth=5)) == [[[[[]]]]]
     with pytest.raises(LimitError):
         parse(data, source="x.json", limits=Limits(max_depth=4))
+
+
+def _nested(levels: int, kind: str) -> bytes:
+    """JSON with exactly ``levels`` containers inside each other: lists, objects, or both in turn."""
+    if kind == "mixed":
+        pairs, odd = divmod(levels, 2)
+        return b'[{"a":' * pairs + (b"[1]" if odd else b"1") + b"}]" * pairs
+    opening, closing = (b"[", b"]") if kind == "list" else (b'{"a":', b"}")
+    return opening * levels + b"1" + closing * levels
+
+
+@pytest.mark.parametrize("kind", ["list", "object", "mixed"])
+@pytest.mark.parametrize("max_depth", [200, 256, 300, 1000])
+def test_json_depth_limit_is_exact_around_orjson_depths(kind: str, max_depth: int) -> None:
+    """Around the depths orjson writes (254) and reads (1,024) the limit stays exact, whatever it is set to."""
+    limits = Limits(max_depth=max_depth)
+    for levels in (199, 200, 201, 253, 254, 255, 256, 257, 299, 300, 301, 999, 1000, 1001, 1024, 1025, 5000):
+        data = _nested(levels, kind)
+        if levels <= max_depth:
+            assert parse(data, source="x.json", limits=limits) is not None
+        else:
+            with pytest.raises(LimitError):
+                parse(data, source="x.json", limits=limits)
 
 
 def test_node_limit_applies_to_plain_documents() -> None:

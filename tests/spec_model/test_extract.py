@@ -319,14 +319,15 @@ def test_spec_names(title: Any, location: str, expected: str) -> None:
 
 
 def test_spec_fields() -> None:
-    """name argument, title, version, description, fingerprint and the lifted document are set."""
+    """name argument, title, version, description, fingerprint and the document (as written) are set."""
     document = openapi({"/a": get(responses=ok({"$ref": "#/components/schemas/S"}))}, version="3.0.3",
                        components={"schemas": {"S": {"type": "string", "nullable": True}}})
     document["info"] = {"title": "Shop", "version": 2, "description": "About"}
     spec = build(document, name="shop-prod", fingerprint="abc")
     assert (spec.name, spec.title, spec.version, spec.description) == ("shop-prod", "Shop", "2", "About")
     assert (spec.fingerprint, spec.source, spec.openapi_version) == ("abc", "test.yaml", "3.0.3")
-    assert spec.document["components"]["schemas"]["S"] == {"type": ["string", "null"]}
+    assert spec.document["components"]["schemas"]["S"] == {"type": "string", "nullable": True}
+    assert spec.operations[0].responses[0].content[0].schema == {"type": ["string", "null"]}  # lifted when read
     assert spec.document["paths"]["/a"]["get"]["responses"]["200"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/S"}
     assert build(document).name == "shop"

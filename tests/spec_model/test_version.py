@@ -61,7 +61,9 @@ def test_refuses_what_it_cannot_read_and_says_what_it_is(document: Any, needle: 
 
 
 def test_declared_version_is_kept_on_the_spec() -> None:
-    """Spec.openapi_version is the version as written, while the document is lifted to 3.1."""
+    """Spec.openapi_version is the version as written; a Swagger 2.0 document is lifted to 3.1."""
     spec = build(openapi({}, version="3.0.2"))
     assert spec.openapi_version == "3.0.2"
-    assert spec.document["openapi"] == "3.1.0"
+    assert spec.document["openapi"] == "3.0.2"  # OpenAPI 3 documents are kept as written
+    swagger = build({"swagger": "2.0", "info": {"title": "T", "version": "1"}, "paths": {}})
+    assert (swagger.openapi_version, swagger.document["openapi"]) == ("2.0", "3.1.0")

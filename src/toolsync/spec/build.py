@@ -26,7 +26,7 @@ from ..errors import LimitError
 from ..ir import Diagnostic, Operation, Spec
 from ..limits import Limits
 from .extract import Extractor, PathExtract
-from .normalize import V2, detect_version, lift_except_paths, lift_path_item, normalize_document
+from .normalize import V2, V30, detect_version, normalize_document
 from .refs import RefLoader, Resolver
 
 __all__ = ["RefLoader", "build_spec", "gc_paused", "spec_name"]
@@ -72,21 +72,17 @@ def build_spec(
     version = detect_version(document, source=source)
     with gc_paused():
         try:
-            suffix = f"|{version.family}|{base_uri}|{on_unresolved_ref}|{limits!r}|{ref_loader is None}".encode()
             if version.family == V2:
                 normalized, diagnostics = normalize_document(document, version, base_uri=base_uri, source=source)
-                context = _context_key(normalized, suffix)
-                previous = _previous(source, context)
-                reuse = _PathReuse(previous[1] if previous else {}, diagnostics)
             else:
-                # OpenAPI 3 path items lift on their own: unchanged ones keep last build's lifted copy.
-                context = _context_key(document, suffix)
-                previous = _previous(source, context)
-                diagnostics = []
-                reuse = _PathReuse(previous[1] if previous else {}, diagnostics)
-                normalized = reuse.lift(document, version.family, previous[0] if previous else None)
+                # OpenAPI 3 schemas are lifted to 3.1 as the resolver reaches them: only the ones the
+                # operations use, each once, and a reload does not lift what it does not read again.
+                normalized, diagnostics = dict(document), []
+            suffix = f"|{version.family}|{base_uri}|{on_unresolved_ref}|{limits!r}|{ref_loader is None}".encode()
+            context = _context_key(normalized, suffix)
+            reuse = _PathReuse(_previous_paths(source, context), diagnostics)
             resolver = Resolver(normalized, base_uri=base_uri, family=version.family, loader=ref_loader,
-                                limits=limits, source=source, original=document)
+                                limits=limits, source=source, original=document, lift_root=version.family == V30)
             extractor = Extractor(resolver, base_uri=base_uri, policy=on_unresolved_ref,
                                   diagnostics=diagnostics)
             schemes = extractor.security_schemes()
@@ -95,7 +91,7 @@ def build_spec(
         except RecursionError:
             raise LimitError("the spec nests too deeply to process (schemas or $refs inside each other); "
                              "flatten it or raise Limits.max_depth", source=source) from None
-    _remember(source, context, reuse.rest, reuse.current if not resolver.referenced_files else None)
+    _remember(source, context, reuse.current if not resolver.referenced_files else None)
     raw_info = normalized.get("info")
     info: Mapping[str, Any] = raw_info if isinstance(raw_info, Mapping) else {}
     return Spec(
@@ -121,15 +117,10 @@ def build_spec(
 # are the same as in the last build of the same source when the path item and everything outside
 # ``paths`` (components, servers, security) are unchanged, and nothing outside the document was read:
 # those are kept (with the diagnostics they produced) instead of being resolved and extracted again.
-# For OpenAPI 3 the comparison is on the document as read, so unchanged parts are not even lifted
-# to the 3.1 shape again: the last build's lifted copies are taken.
 
-# (digest, lifted path item or None, operations, diagnostics)
-_PathEntry = tuple[bytes, Any, tuple[Operation, ...], tuple[Diagnostic, ...]]
-# (lifted members other than paths or None, path entries)
-_Remembered = tuple[dict[str, Any] | None, dict[str, _PathEntry]]
+_PathEntry = tuple[bytes, tuple[Operation, ...], tuple[Diagnostic, ...]]
 _REMEMBERED_SOURCES = 8
-_remembered: OrderedDict[str, tuple[bytes, _Remembered]] = OrderedDict()
+_remembered: OrderedDict[str, tuple[bytes, dict[str, _PathEntry]]] = OrderedDict()
 _remembered_lock = threading.Lock()
 
 
@@ -148,69 +139,41 @@ def _context_key(document: Mapping[str, Any], suffix: bytes) -> bytes | None:
     return None if rest is None else rest + suffix
 
 
-def _previous(source: str, context: bytes | None) -> _Remembered | None:
+def _previous_paths(source: str, context: bytes | None) -> dict[str, _PathEntry]:
     with _remembered_lock:
         found = _remembered.get(source)
-    return found[1] if found is not None and context is not None and found[0] == context else None
+    return found[1] if found is not None and context is not None and found[0] == context else {}
 
 
-def _remember(source: str, context: bytes | None, rest: dict[str, Any] | None,
-              paths: dict[str, _PathEntry] | None) -> None:
+def _remember(source: str, context: bytes | None, paths: dict[str, _PathEntry] | None) -> None:
     with _remembered_lock:
         _remembered.pop(source, None)
         if context is None or paths is None:
             return
-        _remembered[source] = (context, (rest, paths))
+        _remembered[source] = (context, paths)
         while len(_remembered) > _REMEMBERED_SOURCES:
             _remembered.popitem(last=False)
 
 
 class _PathReuse:
-    """
-    Answers for path items unchanged since the last build; records every path item of this one.
-
-    For OpenAPI 3, :meth:`lift` builds the lifted document first and digests each path item as
-    read; otherwise each lifted path item is digested when it is met.
-    """
+    """Answers for path items unchanged since the last build; records every path item of this one."""
 
     def __init__(self, previous: dict[str, _PathEntry], diagnostics: list[Diagnostic]) -> None:
         self.previous = previous
         self.diagnostics = diagnostics
-        self.digests: dict[str, bytes | None] | None = None
-        self.rest: dict[str, Any] | None = None
-        self.lifted: dict[str, Any] = {}
         self.current: dict[str, _PathEntry] = {}
 
-    def lift(self, document: Mapping[str, Any], family: str, rest: dict[str, Any] | None) -> dict[str, Any]:
-        """``document`` in the 3.1 shape, taking ``rest`` (last build's lifted non-path members) when given."""
-        digests: dict[str, bytes | None] = {}
-        self.digests = digests
-        self.rest = rest if rest is not None else lift_except_paths(document, family)
-        paths = document.get("paths")
-        if isinstance(paths, dict):
-            lifted: dict[Any, Any] = {}
-            for path, item in paths.items():
-                if str(path).startswith("x-"):
-                    lifted[path] = item
-                    continue
-                digest = digests[path] = _digest(item)
-                known = self.previous.get(path)
-                kept = known[1] if digest is not None and known is not None and known[0] == digest else None
-                lifted[path] = self.lifted[path] = kept if kept is not None else lift_path_item(item, family)
-            paths = lifted
-        return {k: paths if k == "paths" else self.rest[k] for k in document}
-
     def __call__(self, path: str, item: Any, extract: PathExtract) -> list[Operation]:
-        digest = _digest(item) if self.digests is None else self.digests.get(path)
+        digest = _digest(item)
         known = self.previous.get(path)
         if digest is not None and known is not None and known[0] == digest:
-            self.diagnostics.extend(known[3])
+            self.diagnostics.extend(known[2])
             self.current[path] = known
-            return list(known[2])
+            return list(known[1])
         start = len(self.diagnostics)
         operations = extract(path, item)
         if digest is not None:
-            self.current[path] = (digest, self.lifted.get(path), tuple(operations), tuple(self.diagnostics[start:]))
+            self.current[path] = (digest, tuple(operations), tuple(self.diagnostics[start:]))
         return operations
 
 

@@ -36,8 +36,6 @@ __all__ = [
     "detect_version",
     "escape_pointer",
     "family_of",
-    "lift_except_paths",
-    "lift_path_item",
     "lift_schema",
     "lift_schema_node",
     "normalize_document",
@@ -742,21 +740,6 @@ def escape_pointer(segment: str) -> str:
 
 # ---------------------------------------------------------------------------------------------
 # Entry point
-
-
-def lift_path_item(item: Any, family: str) -> Any:
-    """One OpenAPI 3.x path item in the 3.1 shape (the very same object when nothing changes)."""
-    return item if family == V31 else _walk_grammar(item, "path_item", family)
-
-
-def lift_except_paths(document: Mapping[str, Any], family: str) -> dict[str, Any]:
-    """An OpenAPI 3.x document's members other than ``paths``, in the 3.1 shape."""
-    rest = {k: v for k, v in document.items() if k != "paths"}
-    if family == V31:
-        return rest
-    out: dict[str, Any] = _walk_grammar(rest, "document", family)  # ``rest`` is ours to change
-    out["openapi"] = "3.1.0"
-    return out
 
 
 def normalize_document(document: Mapping[str, Any], version: DetectedVersion, *, base_uri: str = "",

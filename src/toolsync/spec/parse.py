@@ -162,15 +162,35 @@ def _declared_json(source: str, media_type: str | None) -> bool:
 # --------------------------------------------------------------------------------------------- JSON
 
 
+# orjson parses at most 1,024 levels deep and writes at most 254: a document it writes back is at most
+# that deep, which answers the depth limit in a few milliseconds instead of a scan of the whole text.
+_ORJSON_WRITE_DEPTH = 254
+
+
 def _load_json(raw: bytes, text: str | None, source: str, limits: Limits) -> Any:
-    check_json_depth(raw, limits.max_depth, source)
+    quick = limits.max_depth >= _ORJSON_WRITE_DEPTH
+    if not quick:
+        check_json_depth(raw, limits.max_depth, source)
     try:
         document = orjson.loads(raw)
     except orjson.JSONDecodeError:
+        if quick:  # orjson's own depth limit may be what stopped it: say so as the limit it is
+            check_json_depth(raw, limits.max_depth, source)
         # orjson refuses a few valid documents (lone surrogate escapes); the standard library reads
         # them, and words its errors with line and column. Bytes that are not UTF-8 stop here.
         document = _load_json_stdlib(_decode_text(raw, source) if text is None else text, source)
+    else:
+        if quick and not _writable(document):
+            check_json_depth(raw, limits.max_depth, source)
     return _keep_as_written_json(document)
+
+
+def _writable(document: Any) -> bool:
+    try:
+        orjson.dumps(document)
+    except TypeError:  # orjson.JSONEncodeError included: nested more than orjson writes
+        return False
+    return True
 
 
 def _load_json_stdlib(text: str, source: str) -> Any:

@@ -139,10 +139,11 @@ def decode_pointer(pointer: str) -> list[str]:
 
 class Resolver:
     """
-    Follows refs within one spec: the lifted root document plus any documents ``loader`` returns.
+    Follows refs within one spec: the root document plus any documents ``loader`` returns.
 
     Args:
-        root: the lifted (3.1-shaped) root document.
+        root: the root document, in the 3.1 shape already or (``lift_root``) an OpenAPI 3.0 document
+            whose schemas are lifted as they are resolved.
         base_uri: the root's location; relative refs are joined against it.
         family: the root's version family (``"2.0"``, ``"3.0"``, ``"3.1"``).
         loader: fetches other documents; None allows local refs only.
@@ -150,10 +151,11 @@ class Resolver:
     """
 
     def __init__(self, root: Mapping[str, Any], *, base_uri: str, family: str, loader: RefLoader | None,
-                 limits: Limits, source: str, original: Mapping[str, Any] | None = None) -> None:
+                 limits: Limits, source: str, original: Mapping[str, Any] | None = None,
+                 lift_root: bool = False) -> None:
         self.source = source
         self.limits = limits
-        self.root = Document(urldefrag(base_uri).url, root, family, lift=False, is_root=True)
+        self.root = Document(urldefrag(base_uri).url, root, family, lift=lift_root, is_root=True)
         self.referenced_files: list[str] = []
         self._loader = loader
         self._original = original or {}
