@@ -63,9 +63,12 @@ def _key(text: str) -> str:
 def combine(summary: str, description: str) -> str:
     """Summary and description as one text; one is left out when the other already contains it."""
     summary, description = clean_text(summary), clean_text(description)
-    if not summary or _key(summary) in _key(description):
+    if not summary:
         return description
-    if not description or _key(description) in _key(summary):
+    short, long = _key(summary), _key(description)
+    if short in long:
+        return description
+    if not description or long in short:
         return summary
     return f"{summary}\n\n{description}"
 
