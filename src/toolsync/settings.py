@@ -34,7 +34,7 @@ File format (YAML; TOML has the same keys)::
       read_token: null                         # set it to protect every read endpoint too
       webhook_secret: env:WEBHOOK_SECRET       # HMAC-SHA256 key of POST /webhooks/reload
       webhook_tolerance: 300                   # seconds a signed timestamp stays valid
-      tool_calls: admin                        # POST /tools/{name}/call: off | read | admin
+      tool_calls: admin                        # tool calls (HTTP and MCP): off | read | admin
       cors_origins: []                         # CORS is off unless origins are listed
       allowed_roots: [./specs]                 # folders POST /specs may read files from
       max_body_bytes: 1048576
@@ -157,7 +157,8 @@ class ServerSettings:
 
     With no ``admin_token`` the state-changing endpoints are refused (403): a token printed at
     start would end up in terminal scrollback and container logs. Reading is open unless
-    ``read_token`` is set. ``tool_calls`` says who may use ``POST /tools/{name}/call``.
+    ``read_token`` is set. ``tool_calls`` says who may call tools, with ``POST /tools/{name}/call``
+    or MCP ``tools/call`` at ``/mcp`` (``toolsync mcp`` over stdio is the local user's own).
     """
 
     host: str = "127.0.0.1"

@@ -236,6 +236,19 @@ def test_compiled_objects_are_frozen_until_the_next_full_collection(tmp_path: Pa
     assert gc.get_freeze_count() == 0
 
 
+def test_builds_in_a_row_thaw_what_they_froze_now_and_then() -> None:
+    """However fast builds follow each other, one block in every few leaves nothing frozen."""
+    from toolsync.spec.build import _THAW_EVERY, gc_paused
+
+    counts = []
+    for _ in range(_THAW_EVERY):
+        with gc_paused():
+            pass
+        counts.append(gc.get_freeze_count())
+    assert 0 in counts and any(counts)
+    gc.collect()
+
+
 # --------------------------------------------------------------------------------------------- gates
 
 

@@ -29,7 +29,7 @@ from toolsync.registry import Registry
 from toolsync.server import BackgroundServer
 from toolsync.server.mcp import MCPMount, create_mcp_app
 
-from .conftest import spec_doc, wait_for, write_spec
+from .conftest import ADMIN, ADMIN_HEADERS, READ, READ_HEADERS, spec_doc, wait_for, write_spec
 
 WAIT = 15.0
 
@@ -186,7 +186,7 @@ def upstream_entry(spec_dir: Path, upstream_url: str) -> dict[str, Any]:
 
 async def test_a_call_reaches_the_upstream_api(serve, upstream_entry: dict[str, Any]) -> None:
     """tools/call runs the tool against the real API and returns its JSON, structured when declared."""
-    running = serve({"specs": [upstream_entry]})
+    running = serve({"specs": [upstream_entry], "server": {"tool_calls": "read"}})
     async with connect(running.url + "/mcp") as peer:
         await peer.names()
         pet = await peer.session.call_tool("getPet", {"petId": 1})
@@ -201,7 +201,7 @@ async def test_a_call_reaches_the_upstream_api(serve, upstream_entry: dict[str, 
 
 async def test_failed_calls_are_error_results(serve, upstream_entry: dict[str, Any]) -> None:
     """Unknown tools, bad arguments, API errors and off-schema answers come back as isError results."""
-    running = serve({"specs": [upstream_entry]})
+    running = serve({"specs": [upstream_entry], "server": {"tool_calls": "read"}})
     async with connect(running.url + "/mcp") as peer:
         await peer.names()
         unknown = await peer.session.call_tool("noSuchTool", {})
@@ -219,6 +219,31 @@ async def test_failed_calls_are_error_results(serve, upstream_entry: dict[str, A
         assert "'missing' is a required property" in text_of(off)["error"]["message"]
         assert text_of(off)["body"]["raw_path"] == "/mismatch"
         assert (await peer.session.call_tool("getPet", {"petId": 2})).is_error is False
+
+
+@pytest.mark.parametrize(("tool_calls", "read_token", "headers", "allowed"), [
+    ("admin", None, {}, False),
+    ("admin", READ, READ_HEADERS, False),
+    ("admin", READ, ADMIN_HEADERS, True),
+    ("read", READ, READ_HEADERS, True),
+    ("read", None, {}, True),
+    ("off", READ, ADMIN_HEADERS, False),
+])
+async def test_calls_follow_the_tool_calls_setting(serve, upstream_entry: dict[str, Any], tool_calls: str,
+                                                   read_token: str | None, headers: dict[str, str],
+                                                   allowed: bool) -> None:
+    """tools/call spends the API's credentials: over MCP it needs what POST /tools/{name}/call needs."""
+    server = {"admin_token": ADMIN, "tool_calls": tool_calls, **({"read_token": read_token} if read_token else {})}
+    running = serve({"specs": [upstream_entry], "server": server})
+    async with connect(running.url + "/mcp", headers=headers) as peer:
+        assert "getPet" in await peer.names()  # listing follows the read rule whatever tool_calls says
+        result = await peer.session.call_tool("getPet", {"petId": 1})
+    if allowed:
+        assert result.is_error is False and text_of(result)["name"] == "Rex"
+    else:
+        error = text_of(result)["error"]
+        assert result.is_error and error["type"] == "forbidden"
+        assert "server.tool_calls" in error["message"]
 
 
 class ExplodingExecutor(Executor):

@@ -6,8 +6,9 @@ Who may do what: bearer tokens checked in constant time.
   are refused with 403: toolsync never invents a token, so none can leak into scrollback or logs.
 * Read (tools, specs, history, events, metrics, MCP): open, unless a read token is configured;
   then the read or the admin token is needed (401 otherwise).
-* Tool calls over HTTP (``POST /tools/{name}/call``): ``server.tool_calls`` is ``admin``
-  (default: a call spends the API's credentials), ``read`` (the read rule) or ``off``.
+* Tool calls over HTTP (``POST /tools/{name}/call``, and MCP ``tools/call`` at ``/mcp``):
+  ``server.tool_calls`` is ``admin`` (default: a call spends the API's credentials), ``read`` (the
+  read rule) or ``off``.
 * ``/healthz``, ``/readyz`` and ``/openapi.json`` are always open; the webhook has its own HMAC.
 """
 

@@ -19,7 +19,8 @@ Endpoints (the full reference is the app's own ``GET /openapi.json``):
 ``POST /webhooks/reload``              HMAC     signed reload request (see :mod:`.webhook`)
 ``GET /healthz``, ``GET /readyz``      open     liveness, readiness
 ``GET /metrics``                       read     Prometheus text format
-``/mcp``                               read     the MCP endpoint (streamable HTTP), when available
+``/mcp``                               read     the MCP endpoint (streamable HTTP), when available;
+                                                ``tools/call`` as ``server.tool_calls`` says
 =====================================  =======  ==================================================
 
 Access rules are in :mod:`.access`. Every error is JSON, ``{"error": ..., "message": ...}``.
@@ -37,6 +38,7 @@ import contextlib
 import importlib
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
+from functools import partial
 from typing import Any
 
 from starlette.applications import Starlette
@@ -133,7 +135,7 @@ def create_app(
                      WebhookVerifier(settings.server.webhook_secret, settings.server.webhook_tolerance), metrics,
                      EventHub(registry, metrics), close_registry=owned if close_registry is None else close_registry)
     install_secret_filter(settings.secrets())
-    mount = _mcp_mount(registry, service) if mcp else None
+    mount = _mcp_mount(registry, service, ctx.access) if mcp else None
     routes: list[BaseRoute] = [Route(path, endpoint, methods=[method]) for path, method, endpoint in ROUTES]
     templates: dict[Any, str] = {endpoint: path for path, _, endpoint in ROUTES}
     if mount is not None:
@@ -206,7 +208,7 @@ async def _start_mount(mount: Any, stop: asyncio.Event) -> asyncio.Task[None]:
     return task
 
 
-def _mcp_mount(registry: Registry, service: Service) -> Any:
+def _mcp_mount(registry: Registry, service: Service, access: Access) -> Any:
     """The MCP app from :mod:`toolsync.server.mcp`, or None while that module is not installed."""
     try:
         module = importlib.import_module("toolsync.server.mcp")
@@ -214,8 +216,20 @@ def _mcp_mount(registry: Registry, service: Service) -> Any:
         log.debug("the MCP endpoint is not available: %s", exc)
         return None
     factory: Any = module.create_mcp_app
-    # The read rule is enforced by _MCPGate (admin or read token), so the mount gets no token of its own.
-    return factory(registry, service.executor, ready=service.wait_ready)
+    # The read rule is enforced by _MCPGate (admin or read token), so the mount gets no token of its own;
+    # tools/call, which spends the API's credentials, follows server.tool_calls like POST /tools/{name}/call.
+    return factory(registry, service.executor, ready=service.wait_ready, may_call=partial(_call_refusal, access))
+
+
+def _call_refusal(access: Access, request: Any) -> str | None:
+    """Why the HTTP request carrying an MCP ``tools/call`` may not run it (``server.tool_calls``), or None."""
+    if not isinstance(request, HTTPConnection):
+        return "tools/call came without its HTTP request, so who sent it cannot be checked"
+    try:
+        access.require_call(request)
+    except ApiError as exc:
+        return f"{exc.message} (server.tool_calls decides who may call tools, over MCP as over HTTP)"
+    return None
 
 
 class _MCPGate:

@@ -58,7 +58,7 @@ from ..errors import ConfigError
 from ..execute import Executor
 from ..registry import ChangeEvent, Registry
 from .mcp_sessions import MCP_SESSION_HEADER, SessionHub
-from .mcp_tools import DEFAULT_PAGE_SIZE, ToolCaller, ToolCatalog
+from .mcp_tools import DEFAULT_PAGE_SIZE, ToolCaller, ToolCatalog, error_result
 
 __all__ = ["DEFAULT_PAGE_SIZE", "MCPMount", "MCPTools", "create_mcp_app", "run_stdio"]
 
@@ -67,6 +67,8 @@ log = logging.getLogger("toolsync.mcp")
 #: Longest a ``tools/list`` or ``tools/call`` waits for the first load of the specs, in seconds.
 READY_WAIT = 20.0
 Ready = Callable[[], Awaitable[object]]
+#: Given the HTTP request that carries a ``tools/call`` (None over stdio), why it may not run, or None.
+CallRule = Callable[[Any], str | None]
 
 _INSTRUCTIONS = (
     "These tools call HTTP APIs described by OpenAPI specs. The tool list follows the specs: when "
@@ -99,11 +101,14 @@ class MCPTools:
         page_size: tools per ``tools/list`` page.
         ready: awaited (at most :data:`READY_WAIT` seconds) before listing or calling, so that a
             client connecting during the first load sees every tool.
+        may_call: given the HTTP request carrying a ``tools/call`` (None over stdio), why it may not
+            run, or None; a refused call is an ``isError`` result of type ``forbidden``.
     """
 
     def __init__(self, registry: Registry, executor: Executor, *, page_size: int = DEFAULT_PAGE_SIZE,
-                 ready: Ready | None = None) -> None:
+                 ready: Ready | None = None, may_call: CallRule | None = None) -> None:
         self.registry = registry
+        self._may_call = may_call
         self.hub = SessionHub()
         self.catalog = ToolCatalog(registry, page_size=page_size)
         self.caller = ToolCaller(registry, executor)
@@ -137,6 +142,9 @@ class MCPTools:
         return self.catalog.page(params.cursor if params is not None else None)
 
     async def _call_tool(self, ctx: Any, params: types.CallToolRequestParams) -> types.CallToolResult:
+        refused = self._may_call(getattr(ctx, "request", None)) if self._may_call is not None else None
+        if refused is not None:
+            return error_result("forbidden", refused)
         await self._wait_ready()
         return await self.caller.call(params.name, params.arguments)
 
@@ -270,6 +278,7 @@ def create_mcp_app(
     ready: Ready | None = None,
     security: TransportSecuritySettings | None = None,
     idle_timeout: float | None = DEFAULT_SESSION_IDLE_TIMEOUT,
+    may_call: CallRule | None = None,
 ) -> MCPMount:
     """
     The MCP endpoint over ``registry``, to mount at ``/mcp``.
@@ -282,8 +291,10 @@ def create_mcp_app(
         ready: awaited before the first listing or call (e.g. the first load of the specs).
         security: the SDK's Host/Origin checks against DNS rebinding (off by default).
         idle_timeout: seconds after which a session with no request and no GET stream is closed.
+        may_call: decides, from the HTTP request carrying it, whether a ``tools/call`` may run (a call
+            spends the API's credentials); refused calls are ``isError`` results saying why.
     """
-    tools = MCPTools(registry, executor, page_size=page_size, ready=ready)
+    tools = MCPTools(registry, executor, page_size=page_size, ready=ready, may_call=may_call)
     return MCPMount(tools, read_token=read_token, security=security, idle_timeout=idle_timeout)
 
 

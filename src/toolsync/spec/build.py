@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import itertools
 import re
 import threading
 from collections import OrderedDict
@@ -187,8 +188,9 @@ def gc_paused() -> Iterator[None]:
     What survives the outermost block is long-lived (a parsed spec, its tools): it is frozen
     (``gc.freeze``) so that the young-generation collection the pause has built up, which would scan
     every one of those objects at the next allocation, finds nothing to do. The next full collection
-    unfreezes them first (see :func:`_thaw_before_full_collection`), so cyclic garbage frozen with
-    them is still collected.
+    unfreezes them first (see :func:`_thaw_before_full_collection`), and every
+    :data:`_THAW_EVERY`-th block thaws instead of freezing, so cyclic garbage frozen with them is still
+    collected even when builds follow each other faster than full collections.
     """
     enabled = gc.isenabled()
     gc.disable()
@@ -197,8 +199,15 @@ def gc_paused() -> Iterator[None]:
     finally:
         if enabled:
             _install_thaw()
-            gc.freeze()
+            if next(_blocks) % _THAW_EVERY:
+                gc.freeze()
+            else:
+                gc.unfreeze()
             gc.enable()
+
+
+_THAW_EVERY = 16
+_blocks = itertools.count(1)
 
 
 def _thaw_before_full_collection(phase: str, info: dict[str, int]) -> None:
