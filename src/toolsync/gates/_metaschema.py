@@ -233,23 +233,13 @@ def _fast_valid(node: Mapping[str, Any], link: _Link, todo: list[tuple[Any, _Lin
             ok = kind is dict or kind is bool
             if kind is dict:
                 subs.append((value, (key, link)))
-        elif rule == _F_MAP:
-            if kind is not dict:
+        elif rule in (_F_MAP, _F_LIST):  # a map of schemas, or a non-empty list of them
+            if not (kind is dict if rule == _F_MAP else kind is list and value):
                 return False
             where = (key, link)
-            for name, sub in value.items():
+            for name, sub in value.items() if kind is dict else enumerate(value):
                 if sub.__class__ is dict:
                     subs.append((sub, (name, where)))
-                elif sub.__class__ is not bool:
-                    return False
-            ok = True
-        elif rule == _F_LIST:
-            if kind is not list or not value:
-                return False
-            where = (key, link)
-            for i, sub in enumerate(value):
-                if sub.__class__ is dict:
-                    subs.append((sub, (i, where)))
                 elif sub.__class__ is not bool:
                     return False
             ok = True
