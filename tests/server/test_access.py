@@ -109,3 +109,18 @@ def test_secret_filter_redacts_messages_arguments_and_tracebacks() -> None:
     record.exc_text = "Traceback: tok-123456"
     assert secret_filter.filter(record)
     assert record.getMessage() == "got *** and ***" and record.exc_text == "Traceback: ***"
+
+
+def test_an_mcp_call_without_its_http_request_is_refused() -> None:
+    """Over HTTP the MCP call rule needs the request to see who sent it; without one the call does not run."""
+    from starlette.requests import Request
+
+    from toolsync.server.access import Access
+    from toolsync.server.http import _call_refusal
+    from toolsync.settings import ServerSettings
+
+    access = Access(ServerSettings(tool_calls="read"))
+    assert "cannot be checked" in str(_call_refusal(access, None))
+    request = Request({"type": "http", "method": "POST", "path": "/mcp", "headers": []})
+    assert _call_refusal(access, request) is None
+    assert "disabled" in str(_call_refusal(Access(ServerSettings(tool_calls="off")), request))
