@@ -32,6 +32,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from _inputs import github_spec
+
 from toolsync.convert import ToolOptions, build_tools
 from toolsync.errors import ConversionError
 from toolsync.formats import PROVIDERS, RenderContext, get_formatter
@@ -40,21 +42,10 @@ from toolsync.ir import Severity
 from toolsync.spec.loader import load_spec
 
 HERE = Path(__file__).resolve().parent
-NPM_PREFIX = HERE / ".cache" / "npm"
-GITHUB_SPEC = NPM_PREFIX / "node_modules" / "@octokit" / "openapi" / "generated" / "api.github.com.json"
 RESULTS = HERE / "results" / "bench_gates.json"
 PIPELINE_OPTIONS = GateOptions(use_sdk=False, warnings=False)
 
 Definitions = dict[str, list[Mapping[str, Any]]]
-
-
-def github_spec() -> Path:
-    """GitHub's spec file, installing the npm package first when it is not there."""
-    if not GITHUB_SPEC.exists():
-        NPM_PREFIX.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["npm", "install", "--silent", "--prefix", str(NPM_PREFIX), "@octokit/openapi"],
-                       check=True)
-    return GITHUB_SPEC
 
 
 def rendered_definitions() -> Definitions:

@@ -20,10 +20,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import orjson
+from _inputs import GITHUB_SPEC
 
 from toolsync.spec.loader import load_spec
-
-GITHUB = Path(__file__).parent / ".cache/npm/node_modules/@octokit/openapi/generated/api.github.com.json"
 
 
 def _timed(fn: Callable[[], object], runs: int) -> list[float]:
@@ -37,7 +36,7 @@ def _timed(fn: Callable[[], object], runs: int) -> list[float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("path", nargs="?", default=str(GITHUB))
+    parser.add_argument("path", nargs="?", default=str(GITHUB_SPEC))
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
     path = Path(args.path)

@@ -23,7 +23,6 @@ Results are printed and written to ``benchmarks/results/bench_redis.json``.
 from __future__ import annotations
 
 import argparse
-import copy
 import dataclasses
 import json
 import statistics
@@ -36,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import redis
+from _inputs import GITHUB_SPEC, edit
 from _report import write_results
 
 from toolsync.config import SpecConfig
@@ -46,7 +46,6 @@ from toolsync.stores import AuditRecord, SQLiteStore, StoredTool
 from toolsync.stores.redis import RedisStore
 
 HERE = Path(__file__).resolve().parent
-GITHUB_SPEC = HERE / ".cache" / "npm" / "node_modules" / "@octokit" / "openapi" / "generated" / "api.github.com.json"
 RESULTS = HERE / "results" / "bench_redis.json"
 
 
@@ -75,18 +74,6 @@ def generated_spec(operations: int) -> dict[str, Any]:
             "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": item}}}}}}
     return {"openapi": "3.1.0", "info": {"title": "Things", "version": "1.0.0"},
             "servers": [{"url": "https://api.example.test"}], "paths": paths}
-
-
-def edit(document: dict[str, Any], n: int) -> dict[str, Any]:
-    """The document with one operation's description changed (a different operation each time)."""
-    changed = copy.copy(document)
-    changed["paths"] = dict(document["paths"])
-    path = sorted(changed["paths"])[n % len(changed["paths"])]
-    item = dict(changed["paths"][path])
-    method = next(m for m in ("get", "post", "put", "patch", "delete") if m in item)
-    item[method] = {**item[method], "description": f"Edited for run {n}."}
-    changed["paths"][path] = item
-    return changed
 
 
 def compiles(document: dict[str, Any], count: int) -> Iterator[CompiledSpec]:

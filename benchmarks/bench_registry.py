@@ -22,7 +22,6 @@ printed and written to ``benchmarks/results/bench_registry.json``.
 from __future__ import annotations
 
 import argparse
-import copy
 import gc
 import statistics
 import subprocess
@@ -34,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from _inputs import edit, github_spec
 from _report import write_results
 
 from toolsync.config import SpecConfig
@@ -43,19 +43,8 @@ from toolsync.spec.loader import load_spec
 from toolsync.stores import SQLiteStore
 
 HERE = Path(__file__).resolve().parent
-NPM_PREFIX = HERE / ".cache" / "npm"
-GITHUB_SPEC = NPM_PREFIX / "node_modules" / "@octokit" / "openapi" / "generated" / "api.github.com.json"
 RESULTS = HERE / "results" / "bench_registry.json"
 PROVIDERS = ("openai", "openai-chat", "anthropic", "gemini", "mcp")
-
-
-def github_spec() -> Path:
-    """GitHub's spec file, installing the npm package first when it is not there."""
-    if not GITHUB_SPEC.exists():
-        NPM_PREFIX.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["npm", "install", "--silent", "--prefix", str(NPM_PREFIX), "@octokit/openapi"],
-                       check=True)
-    return GITHUB_SPEC
 
 
 def timed(step: Callable[[], Any]) -> float:
@@ -66,18 +55,6 @@ def timed(step: Callable[[], Any]) -> float:
 
 def median_ms(values: list[float]) -> float:
     return round(statistics.median(values) * 1000, 3)
-
-
-def edit(document: dict[str, Any], n: int) -> dict[str, Any]:
-    """The document with one operation's description changed (a different operation each time)."""
-    changed = copy.copy(document)
-    changed["paths"] = dict(document["paths"])
-    path = sorted(changed["paths"])[n % len(changed["paths"])]
-    item = dict(changed["paths"][path])
-    method = next(m for m in ("get", "post", "put", "patch", "delete") if m in item)
-    item[method] = {**item[method], "description": f"Edited for run {n}."}
-    changed["paths"][path] = item
-    return changed
 
 
 def bench_loads(spec_file: Path, document: dict[str, Any], runs: int, folder: Path) -> dict[str, float]:

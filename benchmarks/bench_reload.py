@@ -24,20 +24,19 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+from _inputs import github_spec
+
 from toolsync.registry import Registry, Trigger
 from toolsync.reload import OutcomeKind, ReloadOutcome, ReloadSettings, ThreadedWatcher
 
 HERE = Path(__file__).resolve().parent
-NPM_PREFIX = HERE / ".cache" / "npm"
 EDIT_TIMEOUT = 600.0
-GITHUB_SPEC = NPM_PREFIX / "node_modules" / "@octokit" / "openapi" / "generated" / "api.github.com.json"
 
 
 def small_spec(summary: str) -> str:
@@ -50,15 +49,6 @@ def small_spec(summary: str) -> str:
                   "        - {name: id, in: path, required: true, schema: {type: string}}",
                   "      responses:", "        '200': {description: ok}"]
     return "\n".join(lines) + "\n"
-
-
-def github_spec() -> bytes:
-    """GitHub's spec as bytes, installing the npm package first when it is not there."""
-    if not GITHUB_SPEC.exists():
-        NPM_PREFIX.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["npm", "install", "--silent", "--prefix", str(NPM_PREFIX), "@octokit/openapi"],
-                       check=True)
-    return GITHUB_SPEC.read_bytes()
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -116,7 +106,7 @@ def bench_small(folder: Path, edits: int, settings: ReloadSettings) -> dict[str,
 
 def bench_github(folder: Path, edits: int, settings: ReloadSettings) -> dict[str, float]:
     path = folder / "api.github.com.json"
-    original = github_spec()
+    original = github_spec().read_bytes()
     marker = b'"summary": "GitHub API Root"'
     if marker not in original:
         marker = b'"summary":"GitHub API Root"'
