@@ -191,3 +191,34 @@ def test_open_store_rejects_unknown_schemes() -> None:
 
     with pytest.raises(ConfigError, match="unknown store"):
         open_store("ftp://example.test/db")
+
+
+def test_subscribers_survive_a_failing_callback_and_stop_after_close(caplog) -> None:
+    """Every callback hears each version even when one raises; unsubscribed and closed lists call nobody."""
+    from toolsync.errors import StoreError
+    from toolsync.stores.subscribers import Subscribers
+
+    heard: list[tuple[str, int]] = []
+
+    def broken(version: int) -> None:
+        raise ValueError("bug")
+
+    def gone(version: int) -> None:
+        raise StoreError("connection lost", source="redis://x")
+
+    subscribers = Subscribers("memory://")
+    subscribers.add(broken)
+    subscribers.add(gone)
+    stop = subscribers.add(lambda v: heard.append(("a", v)))
+    subscribers.add(lambda v: heard.append(("b", v)))
+    subscribers.notify(3)
+    stop()
+    subscribers.notify(4)
+    subscribers.close()
+    subscribers.notify(5)
+    subscribers.add(lambda v: heard.append(("late", v)))
+    subscribers.notify(6)
+    assert heard == [("a", 3), ("b", 3), ("b", 4)]
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("failed on version 3 of memory://" in m for m in messages)
+    assert any("could not take version 3 of memory://: " in m and "connection lost" in m for m in messages)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import logging
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -19,10 +18,10 @@ from .base import (
     Unsubscribe,
 )
 from .retention import select_history
+from .subscribers import Subscribers
 
 __all__ = ["MemoryStore"]
 
-log = logging.getLogger(__name__)
 
 
 class MemoryStore:
@@ -41,8 +40,7 @@ class MemoryStore:
         self._audit: list[AuditRecord] = []
         self._seq = itertools.count(1)
         self._audit_ids = itertools.count(1)
-        self._subscribers: dict[int, Callable[[int], None]] = {}
-        self._sub_ids = itertools.count(1)
+        self._subscribers = Subscribers("memory://")
         self._closed = False
 
     def load_latest(self) -> StoredState | None:
@@ -67,8 +65,7 @@ class MemoryStore:
                     f"version {state.version} cannot be committed: the store is at version {latest}, "
                     f"not {state.base_version}; catch up and retry", source="memory://")
             self._write(state, events, audit)
-            subscribers = list(self._subscribers.values())
-        self._notify(subscribers, state.version)
+        self._subscribers.notify(state.version)
 
     def append(self, events: Sequence[StoredEvent], audit: AuditRecord) -> None:
         with self._lock:
@@ -106,20 +103,12 @@ class MemoryStore:
             self._prune_audit(keep_audit)
 
     def subscribe(self, callback: Callable[[int], None]) -> Unsubscribe:
-        with self._lock:
-            key = next(self._sub_ids)
-            self._subscribers[key] = callback
-
-        def unsubscribe() -> None:
-            with self._lock:
-                self._subscribers.pop(key, None)
-
-        return unsubscribe
+        return self._subscribers.add(callback)
 
     def close(self) -> None:
         with self._lock:
             self._closed = True
-            self._subscribers.clear()
+        self._subscribers.close()
 
     def _write(self, state: StoredState, events: Sequence[StoredEvent], audit: AuditRecord) -> None:
         missing = [t.hash for t in state.tools.values() if not t.payload and t.hash not in self._payloads]
@@ -147,10 +136,3 @@ class MemoryStore:
         if self._closed:
             raise StoreError("the store is closed", source="memory://")
 
-    @staticmethod
-    def _notify(subscribers: list[Callable[[int], None]], version: int) -> None:
-        for callback in subscribers:
-            try:
-                callback(version)
-            except Exception:  # a subscriber's failure must not undo or block a commit
-                log.exception("a store subscriber failed on version %d", version)

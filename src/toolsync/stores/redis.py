@@ -31,8 +31,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import itertools
-import logging
 import re
 import threading
 import uuid
@@ -57,7 +55,7 @@ from redis.exceptions import (
 )
 from redis.retry import Retry
 
-from ..errors import ConfigError, StoreCorruptError, StoreError, ToolsyncError
+from ..errors import ConfigError, StoreCorruptError, StoreError
 from . import redis_scripts as scripts
 from .base import (
     AuditRecord,
@@ -70,10 +68,10 @@ from .base import (
 )
 from .redis_feed import ChangeFeed
 from .retention import select_history
+from .subscribers import Subscribers
 
 __all__ = ["DEFAULT_PREFIX", "DEFAULT_URL", "SCHEMA_VERSION", "RedisStore"]
 
-log = logging.getLogger("toolsync.stores.redis")
 
 DEFAULT_URL = "redis://127.0.0.1:6379/0"
 DEFAULT_PREFIX = "toolsync:"
@@ -125,8 +123,7 @@ class RedisStore:
         self._load = self._client.register_script(scripts.LOAD)
         self._prune = self._client.register_script(scripts.PRUNE)
         self._lock = threading.Lock()
-        self._subscribers: dict[int, Callable[[int], None]] = {}
-        self._sub_ids = itertools.count(1)
+        self._subscribers = Subscribers(self.url)
         self._feed: ChangeFeed | None = None
         self._last_seen = 0
         self._closed = False
@@ -222,17 +219,11 @@ class RedisStore:
         """Call ``callback(version)`` from a background thread after each commit of any replica."""
         with self._lock:
             self._check_open()
-            key = next(self._sub_ids)
-            self._subscribers[key] = callback
+            unsubscribe = self._subscribers.add(callback)
             if self._feed is None:
                 self._feed = ChangeFeed(self._client, self._key("commits"), self._current_version, self._dispatch,
                                         where=self.url, backoff=self._backoff)
                 self._feed.start()
-
-        def unsubscribe() -> None:
-            with self._lock:
-                self._subscribers.pop(key, None)
-
         return unsubscribe
 
     def close(self) -> None:
@@ -241,7 +232,7 @@ class RedisStore:
                 return
             self._closed = True
             feed, self._feed = self._feed, None
-            self._subscribers.clear()
+        self._subscribers.close()
         if feed is not None:
             feed.stop()
         self._pool.disconnect()
@@ -390,15 +381,7 @@ class RedisStore:
             if self._closed or version <= self._last_seen:
                 return
             self._last_seen = version
-            subscribers = list(self._subscribers.values())
-        for callback in subscribers:
-            try:
-                callback(version)
-            except ToolsyncError as exc:  # e.g. Redis went away while the registry read the new version
-                level = logging.DEBUG if self._closed else logging.WARNING
-                log.log(level, "a store subscriber could not take version %d of %s: %s", version, self.url, exc)
-            except Exception:  # one subscriber's failure must not starve the others
-                log.exception("a store subscriber failed on version %d of %s", version, self.url)
+        self._subscribers.notify(version)
 
     def _record(self, build: Callable[[Any], _T], raw: bytes, what: str) -> _T:
         """``build`` applied to the JSON in ``raw``; a record of the wrong shape is damage, not a crash."""
