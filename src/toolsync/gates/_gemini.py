@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any
 
+from ._memo import clean_memo
 from ._metaschema import meta_schema_errors
 from ._model import GeminiBackend, Report
 from ._schema import child_pointer, is_mapping, iter_subschemas
@@ -150,6 +151,14 @@ class _SchemaCheck:
         self.backend = backend
 
     def run(self, schema: Any, where: str, *, is_root: bool) -> None:
+        start = len(self.report.issues)
+        try:
+            _Subtrees(self).visit(schema, where, is_root)
+        except RecursionError:  # deeper than the stack allows: the work list, without the memo
+            del self.report.issues[start:]
+            self.walk(schema, where, is_root)
+
+    def walk(self, schema: Any, where: str, is_root: bool) -> None:
         todo: list[tuple[Any, str, bool]] = [(schema, where, is_root)]
         seen: set[int] = set()  # a mapping shared by several parents (or nested in itself) is checked once
         while todo:
@@ -306,3 +315,39 @@ class _SchemaCheck:
                 self.report.warn("gemini.schema.defs-root", f"{where}/defs", "defs is only allowed at the root "
                                  "of the schema")
             children.extend((sub, child_pointer(f"{where}/defs", name), False) for name, sub in defs.items())
+
+
+class _Subtrees:
+    """
+    :meth:`_SchemaCheck.walk` as a recursion that remembers each clean subtree for the next tool.
+
+    A sub-schema's findings depend on it alone (and the backend), so one whose whole subtree raised
+    nothing raises nothing wherever it appears again. Findings and their order are the work list's.
+    """
+
+    __slots__ = ("check", "memo", "seen", "settings", "tainted")
+
+    def __init__(self, check: _SchemaCheck) -> None:
+        self.check = check
+        self.memo = clean_memo()
+        self.settings = ("gemini schema", check.backend, check.report.want_warnings)
+        self.seen: set[int] = set()
+        self.tainted = 0  # skips of a node already checked with findings (or nested in itself)
+
+    def visit(self, node: Any, where: str, is_root: bool) -> None:
+        mapping = type(node) is dict or is_mapping(node)
+        if mapping:
+            key = (*self.settings, id(node))
+            hit = self.memo.get(key)
+            if hit is not None and hit[0] is node and not is_root:
+                return
+            if id(node) in self.seen:
+                self.tainted += 1  # not remembered as clean, so it had findings: its parents are not clean
+                return
+            self.seen.add(id(node))
+        issues, tainted = len(self.check.report.issues), self.tainted
+        for child, here, root in self.check.node(node, where, is_root):
+            self.visit(child, here, root)
+        if mapping and not is_root and len(self.check.report.issues) == issues and self.tainted == tainted:
+            self.memo[key] = (node, None)
+

@@ -13,13 +13,25 @@ from typing import Any
 
 from ._model import Report, ToolIssue
 
-__all__ = ["RESULTS", "checked_once"]
+__all__ = ["CLEAN", "RESULTS", "checked_once", "clean_memo"]
 
 Memo = dict[tuple[Hashable, ...], tuple[Any, tuple[ToolIssue, ...]]]
 
 # Set by ``shared_schemas()``: findings by (check, options, id(schema)), each entry holding its schema
 # so that the id cannot be reused by another object while the block lasts.
 RESULTS: ContextVar[Memo | None] = ContextVar("toolsync_gate_schema_results", default=None)
+
+# Set by ``shared_schemas()``: per check, the sub-schemas whose whole subtree raised nothing, by
+# (check, its settings, id(schema)) → (schema, what the check keeps about the subtree); the schema is
+# held so that its id cannot be reused while the block lasts.
+CleanMemo = dict[tuple[Hashable, ...], tuple[Any, Any]]
+CLEAN: ContextVar[CleanMemo | None] = ContextVar("toolsync_gate_clean_subtrees", default=None)
+
+
+def clean_memo() -> CleanMemo:
+    """The block's memo of clean subtrees, or a fresh one that lasts one check outside ``shared_schemas()``."""
+    memo = CLEAN.get()
+    return {} if memo is None else memo
 
 
 def checked_once(report: Report, key: tuple[Hashable, ...], schema: Any, pointer: str,

@@ -24,7 +24,7 @@ import orjson
 from jsonschema import Draft202012Validator, validators
 from jsonschema_specifications import REGISTRY  # type: ignore[import-untyped]
 
-from ._memo import RESULTS
+from ._memo import CLEAN, RESULTS
 from ._schema import child_pointer, is_mapping
 
 __all__ = ["meta_schema_errors", "shared_schemas"]
@@ -282,10 +282,11 @@ def shared_schemas() -> Iterator[None]:
     same parameters object in two OpenAI formats), so checking a whole spec's tools inside one block
     checks each shared sub-schema once. Do not change a schema between two checks in the block.
     """
-    tokens = (_VALID_SUBTREES.set({}), _ROOT_ERRORS.set({}), RESULTS.set({}))
+    tokens = (_VALID_SUBTREES.set({}), _ROOT_ERRORS.set({}), RESULTS.set({}), CLEAN.set({}))
     try:
         yield
     finally:
+        CLEAN.reset(tokens[3])
         RESULTS.reset(tokens[2])
         _ROOT_ERRORS.reset(tokens[1])
         _VALID_SUBTREES.reset(tokens[0])

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..ir import Severity
-from ._memo import checked_once
+from ._memo import checked_once, clean_memo
 from ._metaschema import meta_schema_errors
 from ._model import Report
 from ._schema import (
@@ -18,6 +18,7 @@ from ._schema import (
     iter_subschemas,
     iter_subschemas_with_levels,
     resolve_local_ref,
+    subschema_edges,
     types_of,
 )
 
@@ -198,10 +199,16 @@ class _StrictCheck:
             defs = self.params.get(key)
             if is_mapping(defs):
                 self.chars += sum(len(str(name)) for name in defs)
-        depth = 0
-        for where, sub, level in iter_subschemas_with_levels(self.params, self.pointer):
-            self.node(where, sub)
-            depth = max(depth, level)
+        start, counts = len(self.report.issues), (self.total_props, self.chars, self.enum_values)
+        try:
+            depth = _SubtreeWalk(self).visit(self.params, self.pointer)
+        except RecursionError:  # deeper than the stack allows: the iterative walk, without the memo
+            del self.report.issues[start:]
+            self.total_props, self.chars, self.enum_values = counts
+            depth = 0
+            for where, sub, level in iter_subschemas_with_levels(self.params, self.pointer):
+                self.node(where, sub)
+                depth = max(depth, level)
         self.limits(depth)
 
     def node(self, where: str, sub: Mapping[str, Any]) -> None:
@@ -294,6 +301,59 @@ class _StrictCheck:
         if self.enum_values > MAX_ENUM_VALUES:
             self.flag("openai.strict.limit-enum-values", self.pointer,
                       f"{self.enum_values} enum values in total (at most {MAX_ENUM_VALUES})")
+
+
+class _SubtreeWalk:
+    """
+    The strict check's walk, with each clean subtree remembered for the next tool.
+
+    Tools share most sub-schemas; a subtree that raised nothing (and holds no ``$ref``, which is read
+    against the root) is not walked again: its totals and object depth are added from the memo. The
+    order of findings and every total are those of the plain pre-order walk.
+    """
+
+    __slots__ = ("check", "memo", "on_path", "refs", "settings", "tainted")
+
+    def __init__(self, check: _StrictCheck) -> None:
+        self.check = check
+        self.memo = clean_memo()
+        self.settings = ("openai strict", check.severity, check.why, check.report.want_warnings)
+        self.on_path: set[int] = set()
+        self.refs = 0  # nodes with a $ref seen so far: a subtree holding one is not remembered
+        self.tainted = False  # a node nested in itself (Python objects only): nothing more is remembered
+
+    def visit(self, node: Mapping[str, Any], where: str) -> int:
+        """Check ``node``'s subtree; return its object depth (object nodes on the longest depth path)."""
+        check, key = self.check, id(node)
+        if key in self.on_path:
+            self.tainted = True
+            return 0
+        memo_key = (*self.settings, key)
+        hit = self.memo.get(memo_key)
+        if hit is not None and hit[0] is node:
+            props, chars, values, depth = hit[1]
+            check.total_props += props
+            check.chars += chars
+            check.enum_values += values
+            return int(depth)
+        issues, refs = len(check.report.issues), self.refs
+        before = (check.total_props, check.chars, check.enum_values)
+        check.node(where, node)
+        if isinstance(node.get("$ref"), str):
+            self.refs += 1
+        self.on_path.add(key)
+        deepest = 0
+        for here, sub, deep in subschema_edges(node, where):
+            if type(sub) is dict or is_mapping(sub):
+                depth = self.visit(sub, here)
+                if deep and depth > deepest:
+                    deepest = depth
+        self.on_path.discard(key)
+        depth = deepest + (1 if is_object_schema(node) else 0)
+        if len(check.report.issues) == issues and self.refs == refs and not self.tainted:
+            totals = (check.total_props - before[0], check.chars - before[1], check.enum_values - before[2])
+            self.memo[memo_key] = (node, (*totals, depth))
+        return depth
 
 
 def tool_name(tool: Any) -> str | None:

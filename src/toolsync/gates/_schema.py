@@ -15,6 +15,7 @@ __all__ = [
     "iter_subschemas_with_levels",
     "object_depth",
     "resolve_local_ref",
+    "subschema_edges",
     "types_of",
 ]
 
@@ -67,6 +68,38 @@ def _subschema_children(node: Mapping[str, Any], pointer: str) -> Iterator[tuple
         value = node.get(key)
         if isinstance(value, list):
             yield from _list_children(pointer, key, value)
+
+
+_DEPTH_MAP_KEYS = frozenset(("properties", "$defs", "definitions"))
+_DEPTH_ONE_KEYS = frozenset(_DEPTH_ONE)
+
+
+def subschema_edges(node: Mapping[str, Any], pointer: str) -> list[tuple[str, Any, bool]]:
+    """
+    (pointer, child, on an object-depth path) for each child of ``node``, in :func:`iter_subschemas`'s order.
+
+    The flag says whether :func:`object_depth` counts through the edge, as
+    :func:`iter_subschemas_with_levels` decides it; children that are not mappings are included.
+    """
+    if _SUB_KEYS.isdisjoint(node):
+        return []
+    out: list[tuple[str, Any, bool]] = []
+    for key in _SUB_MAPS:
+        value = node.get(key)
+        if is_mapping(value):
+            base, deep = child_pointer(pointer, key), key in _DEPTH_MAP_KEYS
+            out.extend((child_pointer(base, name), sub, deep) for name, sub in value.items())
+    for key in _SUB_ONE:
+        value = node.get(key)
+        if is_mapping(value):
+            out.append((child_pointer(pointer, key), value, key in _DEPTH_ONE_KEYS))
+        elif key == "items" and isinstance(value, list):  # draft-07 tuple form: off the depth path
+            out.extend((p, sub, False) for p, sub in _list_children(pointer, key, value))
+    for key in _SUB_LISTS:
+        value = node.get(key)
+        if isinstance(value, list):
+            out.extend((p, sub, True) for p, sub in _list_children(pointer, key, value))
+    return out
 
 
 def _list_children(pointer: str, key: str, items: list[Any]) -> Iterator[tuple[str, Any]]:
