@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
-from itertools import accumulate
+from itertools import accumulate, pairwise
 from pathlib import Path
 from typing import Any
 
@@ -172,6 +172,33 @@ def test_swagger2_reload_reuses_unchanged_operations(tmp_path: Path) -> None:
     second = load_spec(source)
     assert second.operations[0].summary == "Changed."
     assert [a is b for a, b in zip(first.operations, second.operations, strict=True)] == [False, True, True]
+
+
+def test_a_first_build_digests_nothing_and_later_builds_still_reuse(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first load of a source serializes no path item; the second digests both sides, the third one side."""
+    from toolsync.spec import build
+
+    calls: list[int] = []
+    real = build._digest
+    monkeypatch.setattr(build, "_digest", lambda value: calls.append(1) or real(value))
+    document = spec_with(4)
+    source = write(tmp_path / "spec.json", document)
+    first = load_spec(source)
+    assert calls == []
+    loads = [first]
+    for round_ in (1, 2):
+        calls.clear()
+        document["paths"]["/items0/{id}"]["get"]["description"] = f"Changed {round_}."
+        write(tmp_path / "spec.json", document)
+        loads.append(load_spec(source))
+        items = len(document["paths"])
+        # context digests (the last build's, when not kept, and this one's) plus path items
+        assert len(calls) == (2 + 2 * items if round_ == 1 else 1 + items)
+    for before, after in pairwise(loads):
+        assert after.operations[0] is not before.operations[0]
+        assert all(a is b for a, b in zip(before.operations[1:], after.operations[1:], strict=True))
+    assert loads[-1].operations[0].description == "Changed 2."
 
 
 def test_changed_components_are_never_reused(tmp_path: Path) -> None:

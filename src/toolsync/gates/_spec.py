@@ -39,16 +39,16 @@ def check_spec(document: Mapping[str, Any], *, source: str, lenient: bool = True
         >>> [(d.code, str(d.severity)) for d in found]
         [('spec.paths.missing', 'error'), ('spec.schema.anyOf', 'warning')]
     """
-    version, found = structural_errors(document, source)
+    version, found, follow = structural_errors(document, source)
     if version is None:
         return found
-    if not validator and local_refs_resolve(document):
+    if not validator and local_refs_resolve(document, follow):
         return _capped([*found, _skipped_note(source)], max_errors, source)
     shape = measure(document, max_nodes=limits.max_nodes)
     blocked = _too_big(shape, source, limits)
     if blocked is not None:
         return _capped([*found, blocked], max_errors, source)
-    found += ref_errors(document, source)
+    found += ref_errors(document, source, follow)
     if not validator:
         return _capped([*found, _skipped_note(source)], max_errors, source)
     closed, external = without_external_refs(document)

@@ -41,7 +41,26 @@ def _follow(document: Any, node: Any) -> tuple[Any | None, list[str], str | None
     return node, seen, None
 
 
-def local_refs_resolve(document: Any) -> bool:
+class _Follower:
+    """:func:`_follow` on one document, each local ref followed once (a spec repeats the same few refs)."""
+
+    __slots__ = ("document", "known")
+
+    def __init__(self, document: Any) -> None:
+        self.document = document
+        self.known: dict[str, tuple[Any | None, list[str], str | None]] = {}
+
+    def __call__(self, node: Any) -> tuple[Any | None, list[str], str | None]:
+        ref = node.get("$ref") if type(node) is dict or isinstance(node, Mapping) else None
+        if not isinstance(ref, str):
+            return node, [], None
+        hit = self.known.get(ref)
+        if hit is None:
+            hit = self.known[ref] = _follow(self.document, {"$ref": ref})
+        return hit
+
+
+def local_refs_resolve(document: Any, follow: _Follower | None = None) -> bool:
     """
     True when every local ``$ref`` string anywhere in the document reaches an object: then
     :func:`ref_errors` has nothing to report. False also when this quick check cannot tell.
@@ -60,23 +79,21 @@ def local_refs_resolve(document: Any) -> bool:
     refs = set(_REF_VALUE.findall(blob))
     if any(b"\\" in ref for ref in refs):
         return False  # an escape in a ref: leave it to the walk that sees the decoded string
-    return all(_follow(document, {"$ref": ref.decode()})[2] is None for ref in refs if ref.startswith(b"#"))
+    follow = follow if follow is not None else _Follower(document)
+    return all(follow({"$ref": ref.decode()})[2] is None for ref in refs if ref.startswith(b"#"))
 
 
-def ref_errors(document: Mapping[str, Any], source: str) -> list[Diagnostic]:
+def ref_errors(document: Mapping[str, Any], source: str, follow: _Follower | None = None) -> list[Diagnostic]:
     """Local refs that point at nothing or only at other refs in a loop.
 
     Errors under ``paths`` (an operation needs them); warnings elsewhere (only a problem once used).
     """
     found: list[Diagnostic] = []
-    verdicts: dict[str, tuple[list[str], str | None]] = {}
+    follow = follow if follow is not None else _Follower(document)
     for path, ref in iter_refs(document):
         if not ref.startswith("#"):
             continue
-        if ref not in verdicts:
-            _, chain, problem = _follow(document, {"$ref": ref})
-            verdicts[ref] = (chain, problem)
-        chain, problem = verdicts[ref]
+        _, chain, problem = follow({"$ref": ref})
         if problem is None:
             continue
         severity = Severity.ERROR if path[:1] == ("paths",) else Severity.WARNING
@@ -95,13 +112,14 @@ class _Structure:
         self.version = version
         self.source = source
         self.found: list[Diagnostic] = []
+        self.follow = _Follower(document)
 
     def error(self, code: str, pointer: str, message: str) -> None:
         self.found.append(Diagnostic(code, message, Severity.ERROR, pointer or None, self.source))
 
     def resolve(self, node: Any) -> Any | None:
         """Follow local ``$ref`` chains; None when one is external, broken or loops (reported elsewhere)."""
-        return _follow(self.document, node)[0]
+        return self.follow(node)[0]
 
     def run(self) -> None:
         paths = self.document.get("paths")
@@ -180,11 +198,16 @@ class _Structure:
                        "types to schemas")
 
 
-def structural_errors(document: Any, source: str) -> tuple[str | None, list[Diagnostic]]:
-    """(declared version, errors) for the defects that leave no usable operations behind."""
+def structural_errors(document: Any, source: str) -> tuple[str | None, list[Diagnostic], _Follower | None]:
+    """
+    (declared version, errors, refs followed) for the defects that leave no usable operations behind.
+
+    The third item holds the local refs followed so far; the other checks of the same run of the
+    spec gate take it so that each ref is followed once.
+    """
     if not isinstance(document, Mapping):
         message = f"a spec must be a JSON/YAML object at the top level, not {type(document).__name__}"
-        return None, [Diagnostic("spec.not-an-object", message, Severity.ERROR, None, source)]
+        return None, [Diagnostic("spec.not-an-object", message, Severity.ERROR, None, source)], None
     version = declared_version(document)
     if version is None:
         declared = document.get("openapi", document.get("swagger"))
@@ -192,7 +215,7 @@ def structural_errors(document: Any, source: str) -> tuple[str | None, list[Diag
                    if declared is None else
                    f"version {declared!r} is not supported; toolsync reads Swagger 2.0 and OpenAPI 3.0/3.1")
         pointer = "/openapi" if "openapi" in document else "/swagger" if "swagger" in document else None
-        return None, [Diagnostic("spec.version", message, Severity.ERROR, pointer, source)]
+        return None, [Diagnostic("spec.version", message, Severity.ERROR, pointer, source)], None
     check = _Structure(document, version, source)
     check.run()
-    return version, check.found
+    return version, check.found, check.follow

@@ -80,8 +80,7 @@ def build_spec(
                 # operations use, each once, and a reload does not lift what it does not read again.
                 normalized, diagnostics = dict(document), []
             suffix = f"|{version.family}|{base_uri}|{on_unresolved_ref}|{limits!r}|{ref_loader is None}".encode()
-            context = _context_key(normalized, suffix)
-            reuse = _PathReuse(_previous_paths(source, context), diagnostics)
+            reuse = _PathReuse(*_previous_build(source, normalized, suffix), diagnostics)
             resolver = Resolver(normalized, base_uri=base_uri, family=version.family, loader=ref_loader,
                                 limits=limits, source=source, original=document, lift_root=version.family == V30)
             extractor = Extractor(resolver, base_uri=base_uri, policy=on_unresolved_ref,
@@ -92,7 +91,7 @@ def build_spec(
         except RecursionError:
             raise LimitError("the spec nests too deeply to process (schemas or $refs inside each other); "
                              "flatten it or raise Limits.max_depth", source=source) from None
-    _remember(source, context, reuse.current if not resolver.referenced_files else None)
+    _remember(source, reuse.remembered(normalized, suffix) if not resolver.referenced_files else None)
     raw_info = normalized.get("info")
     info: Mapping[str, Any] = raw_info if isinstance(raw_info, Mapping) else {}
     return Spec(
@@ -118,11 +117,44 @@ def build_spec(
 # are the same as in the last build of the same source when the path item and everything outside
 # ``paths`` (components, servers, security) are unchanged, and nothing outside the document was read:
 # those are kept (with the diagnostics they produced) instead of being resolved and extracted again.
+#
+# Path items are compared by a digest of their JSON. A first build keeps its document instead of
+# digests: a build that is never followed by another of the same source (a one-off load, a
+# conversion) does not pay for serializing the whole document; the next build digests both sides.
 
-_PathEntry = tuple[bytes, tuple[Operation, ...], tuple[Diagnostic, ...]]
+_PathEntry = tuple[bytes | None, tuple[Operation, ...], tuple[Diagnostic, ...]]
 _REMEMBERED_SOURCES = 8
-_remembered: OrderedDict[str, tuple[bytes, dict[str, _PathEntry]]] = OrderedDict()
+_remembered: OrderedDict[str, _Built] = OrderedDict()
 _remembered_lock = threading.Lock()
+
+
+class _Built:
+    """What the last build of one source leaves for the next: its path items' operations, by path."""
+
+    __slots__ = ("context", "document", "paths", "suffix")
+
+    def __init__(self, suffix: bytes, context: bytes | None, document: Mapping[str, Any] | None,
+                 paths: dict[str, _PathEntry]) -> None:
+        self.suffix = suffix
+        self.context = context  # digest of everything but paths; None until someone needs it
+        self.document = document  # kept while digests are missing, to compute them when needed
+        self.paths = paths
+
+    def context_key(self) -> bytes | None:
+        if self.context is None and self.document is not None:
+            self.context = _context_key(self.document)
+        return self.context
+
+    def digest_of(self, path: str) -> bytes | None:
+        """The digest of the path item at ``path`` (computed from the kept document when missing)."""
+        entry = self.paths.get(path)
+        if entry is None:
+            return None
+        if entry[0] is None and self.document is not None:
+            items = self.document.get("paths")
+            item = items.get(path) if isinstance(items, Mapping) else None
+            entry = self.paths[path] = (_digest(item), entry[1], entry[2])
+        return entry[0]
 
 
 def _digest(value: Any) -> bytes | None:
@@ -134,24 +166,34 @@ def _digest(value: Any) -> bytes | None:
     return None
 
 
-def _context_key(document: Mapping[str, Any], suffix: bytes) -> bytes | None:
+def _context_key(document: Mapping[str, Any]) -> bytes | None:
     """What a path item's operations depend on besides the path item itself; None when it cannot tell."""
-    rest = _digest({k: v for k, v in document.items() if k != "paths"})
-    return None if rest is None else rest + suffix
+    return _digest({k: v for k, v in document.items() if k != "paths"})
 
 
-def _previous_paths(source: str, context: bytes | None) -> dict[str, _PathEntry]:
+def _previous_build(source: str, document: Mapping[str, Any], suffix: bytes) -> tuple[_Built | None, bytes | None]:
+    """
+    (last build of ``source``, context digest of ``document``); the build is None on a first build.
+
+    When the context changed, the build returned holds no path items: nothing is reused, but this
+    build still digests its path items for the next one.
+    """
     with _remembered_lock:
         found = _remembered.get(source)
-    return found[1] if found is not None and context is not None and found[0] == context else {}
+    if found is None or found.suffix != suffix:
+        return None, None
+    with _remembered_lock:  # a digest computed here is kept, and another thread may read it
+        before = found.context_key()
+    now = _context_key(document)
+    return (found if before is not None and before == now else _Built(suffix, now, None, {})), now
 
 
-def _remember(source: str, context: bytes | None, paths: dict[str, _PathEntry] | None) -> None:
+def _remember(source: str, built: _Built | None) -> None:
     with _remembered_lock:
         _remembered.pop(source, None)
-        if context is None or paths is None:
+        if built is None:
             return
-        _remembered[source] = (context, paths)
+        _remembered[source] = built
         while len(_remembered) > _REMEMBERED_SOURCES:
             _remembered.popitem(last=False)
 
@@ -159,23 +201,39 @@ def _remember(source: str, context: bytes | None, paths: dict[str, _PathEntry] |
 class _PathReuse:
     """Answers for path items unchanged since the last build; records every path item of this one."""
 
-    def __init__(self, previous: dict[str, _PathEntry], diagnostics: list[Diagnostic]) -> None:
+    def __init__(self, previous: _Built | None, context: bytes | None, diagnostics: list[Diagnostic]) -> None:
         self.previous = previous
+        self.context = context
         self.diagnostics = diagnostics
         self.current: dict[str, _PathEntry] = {}
 
     def __call__(self, path: str, item: Any, extract: PathExtract) -> list[Operation]:
+        previous = self.previous
+        if previous is None:  # a first build digests nothing (see _Built)
+            start = len(self.diagnostics)
+            operations = extract(path, item)
+            self.current[path] = (None, tuple(operations), tuple(self.diagnostics[start:]))
+            return operations
         digest = _digest(item)
-        known = self.previous.get(path)
-        if digest is not None and known is not None and known[0] == digest:
-            self.diagnostics.extend(known[2])
-            self.current[path] = known
-            return list(known[1])
+        known = previous.paths.get(path)
+        if digest is not None and known is not None:
+            with _remembered_lock:
+                before = previous.digest_of(path)
+            if before == digest:
+                self.diagnostics.extend(known[2])
+                self.current[path] = (digest, known[1], known[2])
+                return list(known[1])
         start = len(self.diagnostics)
         operations = extract(path, item)
         if digest is not None:
             self.current[path] = (digest, tuple(operations), tuple(self.diagnostics[start:]))
         return operations
+
+    def remembered(self, document: Mapping[str, Any], suffix: bytes) -> _Built:
+        """What this build leaves for the next one: its digests, or its document when it computed none."""
+        if self.previous is None:
+            return _Built(suffix, None, document, self.current)
+        return _Built(suffix, self.context, None, self.current)
 
 
 @contextmanager
