@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import orjson
 import pytest
 
 from toolsync.registry import ChangeEvent, Registry
@@ -117,3 +118,34 @@ def test_held_change_is_dropped_by_a_restart_and_held_again(tmp_path: Path) -> N
         assert second.snapshot.specs["pets"].status is SpecStatus.OK and second.held() == []
         changes = second.apply(compiled("pets", [tool("a", required=("limit",)), tool("b")], policy=block))
         assert changes.held == ("a",) and len(second.held()) == 1
+
+
+def test_restart_shares_schemas_between_tools(tmp_path: Path) -> None:
+    """A restored registry keeps one copy of a schema several tools use, as a loaded one does."""
+    from toolsync.config import SpecConfig
+
+    spec = tmp_path / "pets.json"
+    pet = {"type": "object", "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}}
+    ok = {"description": "ok"}
+    spec.write_text(orjson.dumps({
+        "openapi": "3.1.0", "info": {"title": "Pets", "version": "1"}, "components": {"schemas": {"Pet": pet}},
+        "paths": {
+            "/pets": {"get": {"operationId": "listPets", "responses": {"200": {**ok, "content": {
+                "application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/Pet"}}}}}}}},
+            "/pets/{id}": {"get": {"operationId": "getPet", "parameters": [
+                {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+                "responses": {"200": {**ok, "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/Pet"}}}}}}},
+        }}).decode())
+    path = tmp_path / "registry.db"
+    with Registry(SQLiteStore(path)) as first:
+        first.load(SpecConfig(source=str(spec)))
+        before = first.snapshot
+    with Registry(SQLiteStore(path)) as second:
+        after = second.snapshot
+        assert dict(after.tools) == dict(before.tools)
+        listed, got = after.tools["listPets"].tool, after.tools["getPet"].tool
+        assert listed.output_schema is not None and got.output_schema is not None
+        assert listed.output_schema["items"] is got.output_schema
+        mcp = {d["name"]: d for d in after.rendered("mcp")}
+        assert mcp["getPet"]["outputSchema"] is got.output_schema

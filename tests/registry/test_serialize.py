@@ -131,3 +131,35 @@ def test_any_json_in_schemas_round_trips(schema: dict, extensions: dict) -> None
     op = Operation(method="get", path="/x", extensions=extensions)
     tool = Tool(name="t", description="", input_schema=schema, bindings=(), operation=op, spec_name="s")
     assert serialize.tool_from_json(serialize.tool_to_json(tool)) == tool
+
+
+def test_equal_parts_decoded_inside_sharing_are_one_object() -> None:
+    """Equal JSON at any depth comes back as one object; what differs stays apart."""
+    pet = {"type": "object", "properties": {"name": {"type": "string"}, "tags": {"type": "array"}}}
+    one = {"type": "object", "properties": {"pet": pet, "count": {"type": "integer"}}}
+    many = {"type": "array", "items": pet}
+    payloads = [orjson.dumps(value) for value in (one, many, pet)]
+    with serialize.sharing():
+        first, second, third = (serialize.share(orjson.loads(p)) for p in payloads)
+    assert (first, second, third) == (one, many, pet)
+    assert first["properties"]["pet"] is second["items"] is third
+    assert first["properties"]["pet"]["properties"]["name"] is third["properties"]["name"]
+    assert first is not second
+
+
+def test_sharing_keeps_json_types_and_key_order_apart() -> None:
+    """``1``, ``1.0`` and ``true`` are different JSON; so are objects whose keys come in another order."""
+    values = [{"a": 1}, {"a": 1.0}, {"a": True}, {"a": 1, "b": [1]}, {"b": [1], "a": 1}, {"b": [True], "a": 1}]
+    with serialize.sharing():
+        shared = [serialize.share(orjson.loads(orjson.dumps(v))) for v in values]
+    assert [orjson.dumps(s) for s in shared] == [orjson.dumps(v) for v in values]
+    assert len({id(s) for s in shared}) == len(values)
+
+
+@settings(max_examples=100, deadline=None)
+@given(values=st.lists(json_values, max_size=6))
+def test_shared_json_is_the_json_decoded(values: list[object]) -> None:
+    """Sharing never changes a value: each comes back with the same JSON text."""
+    with serialize.sharing():
+        shared = [serialize.share(orjson.loads(orjson.dumps(v))) for v in values]
+    assert [orjson.dumps(s) for s in shared] == [orjson.dumps(v) for v in values]

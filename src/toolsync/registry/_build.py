@@ -52,15 +52,8 @@ def registered_from_payload(stored: StoredTool, name: str) -> RegisteredTool:
 
 
 def _share_definition(definition: Any) -> Any:
-    """A definition whose schema-sized parts (two levels down) are shared with equal ones."""
-    if not isinstance(definition, dict):
-        return definition
-    out = {}
-    for key, value in definition.items():
-        if isinstance(value, dict):
-            value = serialize.share({k: serialize.share(v) for k, v in value.items()})
-        out[key] = value
-    return out
+    """A definition whose parts are shared with equal ones decoded before it."""
+    return serialize.share(definition)
 
 
 def entry_bytes(entry: SpecEntry) -> bytes:
