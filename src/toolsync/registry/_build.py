@@ -46,14 +46,9 @@ def registered_from_payload(stored: StoredTool, name: str) -> RegisteredTool:
     if not isinstance(definitions, dict) or "tool" not in data:
         raise StoreCorruptError(f"the stored payload of tool {name!r} lacks its tool or definitions")
     tool = serialize.tool_from_dict(data["tool"])
-    shared = {p: _share_definition(d) for p, d in definitions.items()}
+    shared = {p: serialize.share(d) for p, d in definitions.items()}
     return RegisteredTool(tool, tool.spec_name, str(data.get("spec_version", tool.spec_version)),
                           stored.registered_at, tool.content_hash, shared, stored.hash)
-
-
-def _share_definition(definition: Any) -> Any:
-    """A definition whose parts are shared with equal ones decoded before it."""
-    return serialize.share(definition)
 
 
 def entry_bytes(entry: SpecEntry) -> bytes:
