@@ -9,7 +9,7 @@ from ..errors import SpecValidationError
 from ..ir import Diagnostic, Severity
 from ..limits import Limits
 from ._document import Shape, measure, without_external_refs
-from ._structure import local_refs_resolve, ref_errors, structural_errors
+from ._structure import RefFollower, local_refs_resolve, ref_errors, structural_errors
 from ._validator import Finding, ValidatorRun, run_validator
 
 __all__ = ["check_spec", "raise_for_spec"]
@@ -39,7 +39,8 @@ def check_spec(document: Mapping[str, Any], *, source: str, lenient: bool = True
         >>> [(d.code, str(d.severity)) for d in found]
         [('spec.paths.missing', 'error'), ('spec.schema.anyOf', 'warning')]
     """
-    version, found, follow = structural_errors(document, source)
+    follow = RefFollower(document)  # each local ref followed once for all the checks below
+    version, found = structural_errors(document, source, follow)
     if version is None:
         return found
     if not validator and local_refs_resolve(document, follow):

@@ -12,7 +12,7 @@ from ..ir import HTTP_METHODS, Diagnostic, Severity
 from ._document import declared_version, iter_refs, pointer_of, resolve_pointer
 from ._schema import child_pointer
 
-__all__ = ["local_refs_resolve", "ref_errors", "structural_errors"]
+__all__ = ["RefFollower", "local_refs_resolve", "ref_errors", "structural_errors"]
 
 _LOCATIONS = {
     "2.0": ("path", "query", "header", "formData", "body"),
@@ -41,8 +41,13 @@ def _follow(document: Any, node: Any) -> tuple[Any | None, list[str], str | None
     return node, seen, None
 
 
-class _Follower:
-    """:func:`_follow` on one document, each local ref followed once (a spec repeats the same few refs)."""
+class RefFollower:
+    """
+    Local ``$ref`` chains of one document, each followed once (a spec repeats the same few refs).
+
+    Called with a node: (target, refs followed, problem), as :func:`_follow` answers. One run of the
+    spec gate passes the same follower to each of its checks.
+    """
 
     __slots__ = ("document", "known")
 
@@ -60,7 +65,7 @@ class _Follower:
         return hit
 
 
-def local_refs_resolve(document: Any, follow: _Follower | None = None) -> bool:
+def local_refs_resolve(document: Any, follow: RefFollower | None = None) -> bool:
     """
     True when every local ``$ref`` string anywhere in the document reaches an object: then
     :func:`ref_errors` has nothing to report. False also when this quick check cannot tell.
@@ -79,17 +84,17 @@ def local_refs_resolve(document: Any, follow: _Follower | None = None) -> bool:
     refs = set(_REF_VALUE.findall(blob))
     if any(b"\\" in ref for ref in refs):
         return False  # an escape in a ref: leave it to the walk that sees the decoded string
-    follow = follow if follow is not None else _Follower(document)
+    follow = follow if follow is not None else RefFollower(document)
     return all(follow({"$ref": ref.decode()})[2] is None for ref in refs if ref.startswith(b"#"))
 
 
-def ref_errors(document: Mapping[str, Any], source: str, follow: _Follower | None = None) -> list[Diagnostic]:
+def ref_errors(document: Mapping[str, Any], source: str, follow: RefFollower | None = None) -> list[Diagnostic]:
     """Local refs that point at nothing or only at other refs in a loop.
 
     Errors under ``paths`` (an operation needs them); warnings elsewhere (only a problem once used).
     """
     found: list[Diagnostic] = []
-    follow = follow if follow is not None else _Follower(document)
+    follow = follow if follow is not None else RefFollower(document)
     for path, ref in iter_refs(document):
         if not ref.startswith("#"):
             continue
@@ -107,12 +112,12 @@ def ref_errors(document: Mapping[str, Any], source: str, follow: _Follower | Non
 
 
 class _Structure:
-    def __init__(self, document: Mapping[str, Any], version: str, source: str) -> None:
+    def __init__(self, document: Mapping[str, Any], version: str, source: str, follow: RefFollower) -> None:
         self.document = document
         self.version = version
         self.source = source
         self.found: list[Diagnostic] = []
-        self.follow = _Follower(document)
+        self.follow = follow
 
     def error(self, code: str, pointer: str, message: str) -> None:
         self.found.append(Diagnostic(code, message, Severity.ERROR, pointer or None, self.source))
@@ -198,16 +203,12 @@ class _Structure:
                        "types to schemas")
 
 
-def structural_errors(document: Any, source: str) -> tuple[str | None, list[Diagnostic], _Follower | None]:
-    """
-    (declared version, errors, refs followed) for the defects that leave no usable operations behind.
-
-    The third item holds the local refs followed so far; the other checks of the same run of the
-    spec gate take it so that each ref is followed once.
-    """
+def structural_errors(document: Any, source: str, follow: RefFollower | None = None
+                      ) -> tuple[str | None, list[Diagnostic]]:
+    """(declared version, errors) for the defects that leave no usable operations behind."""
     if not isinstance(document, Mapping):
         message = f"a spec must be a JSON/YAML object at the top level, not {type(document).__name__}"
-        return None, [Diagnostic("spec.not-an-object", message, Severity.ERROR, None, source)], None
+        return None, [Diagnostic("spec.not-an-object", message, Severity.ERROR, None, source)]
     version = declared_version(document)
     if version is None:
         declared = document.get("openapi", document.get("swagger"))
@@ -215,7 +216,7 @@ def structural_errors(document: Any, source: str) -> tuple[str | None, list[Diag
                    if declared is None else
                    f"version {declared!r} is not supported; toolsync reads Swagger 2.0 and OpenAPI 3.0/3.1")
         pointer = "/openapi" if "openapi" in document else "/swagger" if "swagger" in document else None
-        return None, [Diagnostic("spec.version", message, Severity.ERROR, pointer, source)], None
-    check = _Structure(document, version, source)
+        return None, [Diagnostic("spec.version", message, Severity.ERROR, pointer, source)]
+    check = _Structure(document, version, source, follow if follow is not None else RefFollower(document))
     check.run()
-    return version, check.found, check.follow
+    return version, check.found

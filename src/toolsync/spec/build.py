@@ -209,23 +209,20 @@ class _PathReuse:
 
     def __call__(self, path: str, item: Any, extract: PathExtract) -> list[Operation]:
         previous = self.previous
-        if previous is None:  # a first build digests nothing (see _Built)
-            start = len(self.diagnostics)
-            operations = extract(path, item)
-            self.current[path] = (None, tuple(operations), tuple(self.diagnostics[start:]))
-            return operations
-        digest = _digest(item)
-        known = previous.paths.get(path)
-        if digest is not None and known is not None:
-            with _remembered_lock:
-                before = previous.digest_of(path)
-            if before == digest:
-                self.diagnostics.extend(known[2])
-                self.current[path] = (digest, known[1], known[2])
-                return list(known[1])
+        digest = None  # a first build digests nothing (see _Built)
+        if previous is not None:
+            digest = _digest(item)
+            known = previous.paths.get(path)
+            if digest is not None and known is not None:
+                with _remembered_lock:
+                    before = previous.digest_of(path)
+                if before == digest:
+                    self.diagnostics.extend(known[2])
+                    self.current[path] = (digest, known[1], known[2])
+                    return list(known[1])
         start = len(self.diagnostics)
         operations = extract(path, item)
-        if digest is not None:
+        if previous is None or digest is not None:  # an item that cannot be digested is never reused
             self.current[path] = (digest, tuple(operations), tuple(self.diagnostics[start:]))
         return operations
 
