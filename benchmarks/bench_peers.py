@@ -1,9 +1,10 @@
 """
 One measurement in one fresh process: convert a spec with toolsync or with a peer, print one JSON line.
 
-Run with the interpreter of the side measured (toolsync: ``.venv``; peers: ``benchmarks/.venv-peers``)::
+Run with the interpreter of the side measured (toolsync: ``.venv-compiled``, the installed wheel, made by
+``scripts/compiled``; ``.venv`` for the interpreted build; peers: ``benchmarks/.venv-peers``)::
 
-    .venv/bin/python benchmarks/bench_peers.py toolsync path/to/spec.json
+    .venv-compiled/bin/python benchmarks/bench_peers.py toolsync path/to/spec.json
     benchmarks/.venv-peers/bin/python benchmarks/bench_peers.py fastmcp path/to/spec.json
 
 Every case imports what it needs and converts a one-operation spec first (so that lazy imports and
@@ -17,6 +18,7 @@ Cases (``CASES``):
 
 * ``orjson`` — the floor: read the file and ``orjson.loads`` it.
 * ``toolsync`` — ``compile_spec``: parse, resolve, build tools, render all five formats, gate them.
+* ``toolsync-pure`` — the same, meant to be run by the editable install, where nothing is compiled.
 * ``toolsync-mcp`` — parse, resolve, build tools and render MCP only.
 * ``fastmcp`` — ``FastMCP.from_openapi(openapi_spec=dict, client=AsyncClient(...))``, then its tool
   listing awaited and every tool turned into an MCP ``Tool`` (the conversion is lazy until then).
@@ -266,6 +268,7 @@ def run_toolsync_get_all(path: Path, calls: int = 2000) -> dict[str, Any]:
 CASES: dict[str, Runner] = {
     "orjson": run_orjson,
     "toolsync": run_toolsync,
+    "toolsync-pure": run_toolsync,  # the same case, run by the interpreted (editable) install
     "toolsync-mcp": run_toolsync_mcp,
     "fastmcp": run_fastmcp,
     "openapi-llm": run_openapi_llm,

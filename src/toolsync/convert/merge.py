@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from ..limits import NESTING_LIMIT, too_deep
+
 __all__ = ["merge_all_of"]
 
 Resolve = Callable[[Mapping[str, Any]], Mapping[str, Any] | None]
@@ -77,16 +79,18 @@ def _join_schemas(a: Any, b: Any, resolve: Resolve, depth: int) -> Any:
     return _merge([a, b], resolve, depth + 1)
 
 
-def _members(schema: Mapping[str, Any], resolve: Resolve, chain: frozenset[str] = frozenset()
+def _members(schema: Mapping[str, Any], resolve: Resolve, chain: frozenset[str] = frozenset(), depth: int = 0
              ) -> list[Mapping[str, Any]]:
     """``schema`` split into allOf-free pieces, $refs resolved (a ref met again in ``chain`` is a cycle)."""
+    if depth >= NESTING_LIMIT:
+        raise too_deep()
     ref = schema.get("$ref")
     if ref is not None:
         target = resolve(schema)
         if target is None or not isinstance(ref, str) or ref in chain:
             raise _Conflict
         rest = {k: v for k, v in schema.items() if k != "$ref"}
-        return _members(target, resolve, chain | {ref}) + ([rest] if rest else [])
+        return _members(target, resolve, chain | {ref}, depth + 1) + ([rest] if rest else [])
     parts = schema.get("allOf")
     if not isinstance(parts, list):
         return [schema]
@@ -97,7 +101,7 @@ def _members(schema: Mapping[str, Any], resolve: Resolve, chain: frozenset[str] 
             if part is True:
                 continue
             raise _Conflict
-        out.extend(_members(part, resolve, chain))
+        out.extend(_members(part, resolve, chain, depth + 1))
     return out
 
 

@@ -16,13 +16,14 @@ __all__ = ["clean_text", "combine", "cut", "one_line"]
 ELLIPSIS = "…"
 
 # Unicode categories Cc and Cf (Unicode 15), surrogates, line/paragraph separators and the
-# variation selectors supplement; tests compare this list with unicodedata.
+# variation selectors supplement; tests compare this list with unicodedata. The surrogates are written
+# as escapes for the regex engine (a raw string): a lone surrogate cannot sit in a compiled module's literal.
 _INVISIBLE = re.compile(
     "["
     "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
     "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e"
     "\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f"
-    "\ufeff\ufff9-\ufffb\ud800-\udfff"
+    r"\ufeff\ufff9-\ufffb\ud800-\udfff"
     "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
     "\U000e0001\U000e0020-\U000e007f\U000e0100-\U000e01ef"
     "]+"

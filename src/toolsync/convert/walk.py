@@ -14,6 +14,7 @@ from collections.abc import Callable, Hashable, Mapping
 from typing import Any
 
 from ..errors import ConversionError
+from ..limits import NESTING_LIMIT, too_deep
 from ..tool import NoteKind
 
 __all__ = [
@@ -121,6 +122,7 @@ class SchemaPass:
     def __init__(self) -> None:
         self.notes: list[NoteRecord] = []
         self._memo: dict[Hashable, tuple[Any, tuple[NoteRecord, ...], Any]] = {}
+        self._depth = 0
 
     def memo_key(self, node: Mapping[str, Any]) -> Hashable | None:
         """The memo key of ``node`` when :attr:`by_identity` is false; None: do not memoize."""
@@ -151,7 +153,13 @@ class SchemaPass:
                     self.notes.append((pointer + suffix, kind, message))
                 return hit[0]
         start = len(self.notes)
-        result = self.rewrite(node, pointer)
+        if self._depth >= NESTING_LIMIT:
+            raise too_deep()
+        self._depth += 1
+        try:
+            result = self.rewrite(node, pointer)
+        finally:
+            self._depth -= 1
         if key is not None:
             cut = len(pointer)
             rel = tuple((p[cut:], k, m) for p, k, m in self.notes[start:]) if len(self.notes) > start else ()
@@ -165,13 +173,15 @@ class SchemaPass:
         return notes
 
 
-def direct_refs(node: Any, memo: dict[int, tuple[frozenset[str], Any]]) -> frozenset[str]:
+def direct_refs(node: Any, memo: dict[int, tuple[frozenset[str], Any]], depth: int = 0) -> frozenset[str]:
     """The ``$ref`` values written anywhere in ``node`` (memoized by node identity in ``memo``)."""
     if not isinstance(node, dict):
         return _NONE
     hit = memo.get(id(node))
     if hit is not None:
         return hit[0]
+    if depth >= NESTING_LIMIT:
+        raise too_deep()
     found: set[str] = set()
     ref = node.get("$ref")
     if isinstance(ref, str):
@@ -182,12 +192,12 @@ def direct_refs(node: Any, memo: dict[int, tuple[frozenset[str], Any]]) -> froze
             continue
         if isinstance(value, dict) and kind == _MAP:
             for sub in value.values():
-                found |= direct_refs(sub, memo)
+                found |= direct_refs(sub, memo, depth + 1)
         elif isinstance(value, list):
             for sub in value:
-                found |= direct_refs(sub, memo)
+                found |= direct_refs(sub, memo, depth + 1)
         else:
-            found |= direct_refs(value, memo)
+            found |= direct_refs(value, memo, depth + 1)
     result = frozenset(found) if found else _NONE
     memo[id(node)] = (result, node)
     return result

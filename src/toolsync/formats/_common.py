@@ -11,6 +11,7 @@ import orjson
 from ..convert.schema import required_rule, rule_sentence
 from ..convert.walk import NoteRecord
 from ..errors import ConversionError
+from ..limits import NESTING_LIMIT, too_deep
 from ..tool import ConversionNote, NoteKind, Tool
 
 __all__ = [
@@ -122,10 +123,12 @@ def state(node: dict[str, Any], sentences: Iterable[str | None]) -> dict[str, An
     return node
 
 
-def allows_null(schema: Any) -> bool:
+def allows_null(schema: Any, depth: int = 0) -> bool:
     """Whether ``schema`` already accepts ``null`` (by type, enum, const or an anyOf branch)."""
     if not isinstance(schema, dict):
         return schema is True
+    if depth >= NESTING_LIMIT:
+        raise too_deep()
     kind = schema.get("type")
     if kind == "null" or (isinstance(kind, list) and "null" in kind):
         return True
@@ -134,7 +137,7 @@ def allows_null(schema: Any) -> bool:
     if "const" in schema:
         return schema["const"] is None
     branches = schema.get("anyOf") or schema.get("oneOf")
-    return isinstance(branches, list) and any(allows_null(b) for b in branches)
+    return isinstance(branches, list) and any(allows_null(b, depth + 1) for b in branches)
 
 
 def make_notes(records: list[NoteRecord], provider: str) -> tuple[ConversionNote, ...]:

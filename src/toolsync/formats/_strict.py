@@ -26,6 +26,7 @@ from typing import Any
 
 from ..convert.merge import merge_all_of
 from ..convert.walk import def_name
+from ..limits import NESTING_LIMIT, too_deep
 from ..tool import NoteKind
 from ._common import allows_null, statement
 from ._passes import SubsetPass
@@ -218,12 +219,14 @@ class _Stats:
     big_enum: bool = False
 
 
-def _stats(node: Any, memo: dict[int, tuple[_Stats, Any]]) -> _Stats:
+def _stats(node: Any, memo: dict[int, tuple[_Stats, Any]], depth: int = 0) -> _Stats:
     if not isinstance(node, dict):
         return _Stats()
     hit = memo.get(id(node))
     if hit is not None:
         return hit[0]
+    if depth >= NESTING_LIMIT:
+        raise too_deep()
     total = _Stats()
     children: list[Any] = []
     for key in ("properties", "$defs"):
@@ -247,7 +250,7 @@ def _stats(node: Any, memo: dict[int, tuple[_Stats, Any]]) -> _Stats:
         total.chars += len(node["const"])
     deepest = 0
     for child in children:
-        sub_stats = _stats(child, memo)
+        sub_stats = _stats(child, memo, depth + 1)
         deepest = max(deepest, sub_stats.depth)
         total.properties += sub_stats.properties
         total.enum_values += sub_stats.enum_values

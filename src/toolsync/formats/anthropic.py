@@ -17,6 +17,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from ..limits import NESTING_LIMIT, too_deep
 from ..tool import ConversionNote, NoteKind, Tool
 from ._common import ensure_arguments, make_notes, statement
 from ._model import RenderContext, Rendered
@@ -78,10 +79,12 @@ class AnthropicStrictPass(SubsetPass):
             out["additionalProperties"] = False
 
 
-def _budget(schema: Any, counts: list[int]) -> None:
+def _budget(schema: Any, counts: list[int], depth: int = 0) -> None:
     """Adds (optional, union-typed) property counts of every object in ``schema`` to ``counts``."""
     if not isinstance(schema, Mapping):
         return
+    if depth >= NESTING_LIMIT:
+        raise too_deep()
     props = schema.get("properties")
     if isinstance(props, Mapping):
         required = schema.get("required") or ()
@@ -89,12 +92,12 @@ def _budget(schema: Any, counts: list[int]) -> None:
         counts[1] += sum(1 for p in props.values()
                          if isinstance(p, Mapping) and ("anyOf" in p or isinstance(p.get("type"), list)))
         for sub in props.values():
-            _budget(sub, counts)
+            _budget(sub, counts, depth + 1)
     for key in ("items", "additionalProperties"):
-        _budget(schema.get(key), counts)
+        _budget(schema.get(key), counts, depth + 1)
     for key in ("anyOf", "allOf"):
         for sub in schema.get(key) or ():
-            _budget(sub, counts)
+            _budget(sub, counts, depth + 1)
 
 
 def _strict_schema(tool: Tool, ctx: RenderContext) -> tuple[Mapping[str, Any] | None, list[ConversionNote]]:

@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any
 
+from ..limits import NESTING_LIMIT, too_deep
 from ._memo import clean_memo
 from ._metaschema import meta_schema_errors
 from ._model import GeminiBackend, Report
@@ -325,7 +326,7 @@ class _Subtrees:
     nothing raises nothing wherever it appears again. Findings and their order are the work list's.
     """
 
-    __slots__ = ("check", "memo", "seen", "settings", "tainted")
+    __slots__ = ("check", "depth", "memo", "seen", "settings", "tainted")
 
     def __init__(self, check: _SchemaCheck) -> None:
         self.check = check
@@ -333,6 +334,7 @@ class _Subtrees:
         self.settings = ("gemini schema", check.backend, check.report.want_warnings)
         self.seen: set[int] = set()
         self.tainted = 0  # skips of a node already checked with findings (or nested in itself)
+        self.depth = 0
 
     def visit(self, node: Any, where: str, is_root: bool) -> None:
         mapping = type(node) is dict or is_mapping(node)
@@ -345,9 +347,13 @@ class _Subtrees:
                 self.tainted += 1  # not remembered as clean, so it had findings: its parents are not clean
                 return
             self.seen.add(id(node))
+        if self.depth >= NESTING_LIMIT:
+            raise too_deep()
         issues, tainted = len(self.check.report.issues), self.tainted
+        self.depth += 1
         for child, here, root in self.check.node(node, where, is_root):
             self.visit(child, here, root)
+        self.depth -= 1
         if mapping and not is_root and len(self.check.report.issues) == issues and self.tainted == tainted:
             self.memo[key] = (node, None)
 

@@ -114,7 +114,7 @@ for _unconstrained in ("default", "const"):
     _CANONICAL.pop(_unconstrained, None)
 
 
-def _shallow(node: Mapping[str, Any], link: _Link, todo: list[tuple[Any, _Link]]) -> dict[str, Any]:
+def _shallow(node: Mapping[Any, Any], link: _Link, todo: list[tuple[Any, _Link]]) -> dict[str, Any]:
     """The node with sub-schemas replaced by ``true`` (queued in ``todo``) and values canonicalized."""
     out: dict[str, Any] = {}
     for key, value in node.items():
@@ -136,7 +136,7 @@ def _shallow(node: Mapping[str, Any], link: _Link, todo: list[tuple[Any, _Link]]
     return out
 
 
-def _shallow_map(value: Mapping[str, Any], link: _Link, todo: list[tuple[Any, _Link]]) -> dict[str, Any]:
+def _shallow_map(value: Mapping[Any, Any], link: _Link, todo: list[tuple[Any, _Link]]) -> dict[str, Any]:
     kept: dict[str, Any] = {}
     for name, sub in value.items():
         if _is_schema(sub):
@@ -217,7 +217,7 @@ _FAST: dict[str, int] = {
 _FAST.pop("dependencies")  # its values may be schemas or string arrays: left to the meta-schema
 
 
-def _fast_valid(node: Mapping[str, Any], link: _Link, todo: list[tuple[Any, _Link]]) -> bool:
+def _fast_valid(node: Mapping[Any, Any], link: _Link, todo: list[tuple[Any, _Link]]) -> bool:
     """True when every constrained keyword of ``node`` is plainly valid; its sub-schemas are then queued."""
     subs: list[tuple[Any, _Link]] = []
     for key, value in node.items():
@@ -292,7 +292,7 @@ def shared_schemas() -> Iterator[None]:
         _VALID_SUBTREES.reset(tokens[0])
 
 
-def _decomposed(schema: Mapping[str, Any]) -> Errors:
+def _decomposed(schema: Mapping[Any, Any]) -> Errors:
     found: list[tuple[Path, str]] = []
     todo: list[tuple[Any, _Link]] = [(schema, None)]
     seen: set[int] = set()  # a node shared (or, for Python objects, nested in itself) is checked once

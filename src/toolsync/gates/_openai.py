@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..ir import Severity
+from ..limits import NESTING_LIMIT, too_deep
 from ._memo import checked_once, clean_memo
 from ._metaschema import meta_schema_errors
 from ._model import Report
@@ -336,6 +337,8 @@ class _SubtreeWalk:
             check.chars += chars
             check.enum_values += values
             return int(depth)
+        if len(self.on_path) >= NESTING_LIMIT:
+            raise too_deep()
         issues, refs = len(check.report.issues), self.refs
         before = (check.total_props, check.chars, check.enum_values)
         check.node(where, node)

@@ -31,7 +31,7 @@ from urllib.request import url2pathname
 
 from ..errors import LimitError, RefError
 from ..ir import JsonSchema
-from ..limits import Limits
+from ..limits import NESTING_LIMIT, Limits, too_deep
 from .normalize import (
     SCHEMA_LIST,
     SCHEMA_MAP,
@@ -170,6 +170,7 @@ class Resolver:
         self._located: dict[tuple[str, str], tuple[Document, str]] = {}
         self._values: dict[tuple[str, str], Any] = {}
         self._shared: dict[tuple[str, str], tuple[Any, int, frozenset[_Entry]]] = {}
+        self._depth = 0
 
     # -- documents and pointers ----------------------------------------------------------------
 
@@ -341,6 +342,15 @@ class Resolver:
         frame.size += 1 + len(node)
         if frame.size > self.limits.max_expanded_nodes:
             self._too_big(frame.where)
+        if self._depth >= NESTING_LIMIT:
+            raise too_deep()
+        self._depth += 1
+        try:
+            return self._walk_keys(node, document, direction)
+        finally:
+            self._depth -= 1
+
+    def _walk_keys(self, node: dict[str, Any], document: Document, direction: Direction) -> Any:
         out: dict[str, Any] | None = None
         dropped: set[str] | None = None
         for key, value in node.items():
