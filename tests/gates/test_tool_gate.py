@@ -6,6 +6,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from toolsync.errors import ConfigError, ToolValidationError
 from toolsync.gates import PROVIDERS, GateOptions, apply_tool_gate, check_tool, check_tools
@@ -191,7 +193,11 @@ def test_self_containing_definitions_do_not_hang() -> None:
 @pytest.mark.parametrize("provider", PROVIDERS)
 @pytest.mark.parametrize("definition", [None, 7, "tool", [1, 2], {}, {"name": None}, {"name": ["x"], "type": {}},
                                         {"name": "f", "parameters": {"$defs": [1], "format": ["x"]}},
-                                        {"name": "f", "input_schema": {"format": {"a": 1}, "properties": {1: 2}}}])
+                                        {"name": "f", "input_schema": {"format": {"a": 1}, "properties": {1: 2}}},
+                                        {"type": "function", "name": "f", "strict": True, "parameters": {
+                                            "type": "object", "properties": {"a": {}}, "required": [{"a": 1}]}},
+                                        {"name": "f", "parameters": {"type": "object", "properties": {1: {}}},
+                                         "input_schema": {"properties": {("t",): {}}}, "inputSchema": {2: 3}}])
 def test_garbage_is_reported_not_raised(provider: str, definition: Any) -> None:
     """Whatever the definition, the gate answers with issues (at least one error) and never raises."""
     issues = check_tools(provider, [definition])
@@ -210,3 +216,39 @@ def test_every_example_spec_renders_to_accepted_tools() -> None:
             definitions = [r.definition for r in render_all(build.tools, provider)]
             result = apply_tool_gate(provider, definitions, policy="fail")
             assert len(result.accepted) == len(build.tools) > 0, (path.name, provider)
+
+
+_KEYWORDS = ("type", "properties", "items", "anyOf", "oneOf", "allOf", "required", "enum", "description",
+             "format", "additionalProperties", "$defs", "$ref", "nullable", "minimum", "pattern", "title", "const")
+_SCALARS = (st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=4)
+            | st.sampled_from(("object", "string", "array", "#/$defs/a", "null")))
+
+
+def _values(keys: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.recursive(_SCALARS, lambda inner: st.lists(inner, max_size=3)
+                        | st.dictionaries(keys, inner, max_size=4), max_leaves=25)
+
+
+def _definitions(schema: Any) -> dict[str, Any]:
+    return {"openai": {"type": "function", "name": "f", "description": "d", "parameters": schema, "strict": True},
+            "openai-chat": {"type": "function", "function": {"name": "f", "parameters": schema, "strict": True}},
+            "anthropic": {"name": "f", "input_schema": schema},
+            "gemini": {"name": "f", "description": "d", "parameters": schema, "response": schema},
+            "mcp": {"name": "f", "inputSchema": schema, "outputSchema": schema}}
+
+
+@settings(max_examples=150, deadline=None)
+@given(schema=_values(st.sampled_from(_KEYWORDS) | st.text(max_size=3)))
+def test_any_json_schema_is_judged_never_raised(schema: Any) -> None:
+    """Whatever JSON a definition holds, every gate answers with findings."""
+    for provider, definition in _definitions(schema).items():
+        assert isinstance(check_tool(provider, definition, options=GateOptions(use_sdk=False)), list)
+
+
+@settings(max_examples=100, deadline=None)
+@given(schema=_values(st.sampled_from(_KEYWORDS) | st.integers() | st.tuples(st.text(max_size=2))))
+def test_values_json_cannot_hold_are_an_error_not_a_raise(schema: Any) -> None:
+    """Keys that are not strings (a Python caller's dict) are judged too, in either build."""
+    for provider, definition in _definitions(schema).items():
+        issues = check_tool(provider, definition, options=GateOptions(use_sdk=False))
+        assert isinstance(issues, list)

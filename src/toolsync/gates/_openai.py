@@ -247,7 +247,7 @@ class _StrictCheck:
         props = sub.get("properties")
         props = props if is_mapping(props) else {}
         self.total_props += len(props)
-        self.chars += sum(len(k) for k in props)
+        self.chars += sum(len(str(k)) for k in props)
         required = sub.get("required")
         listed = required if isinstance(required, list) else []
         missing = [k for k in props if k not in listed]
@@ -256,7 +256,7 @@ class _StrictCheck:
         elif missing:
             self.flag("openai.strict.required-all", where, f"every property must be in \"required\" (missing "
                       f"{missing}); make optional ones nullable, e.g. \"type\": [\"string\", \"null\"]")
-        unknown = [k for k in listed if k not in props]
+        unknown = [k for k in listed if not isinstance(k, str) or k not in props]
         if unknown:
             self.flag("openai.strict.required-unknown", where, f"\"required\" names undefined properties {unknown}")
 

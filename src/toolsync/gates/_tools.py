@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from typing import Any, Literal
 
 from ..errors import ConfigError, ToolValidationError
@@ -70,15 +71,24 @@ def check_tool(provider: str, definition: Mapping[str, Any], *,
     wrapped = _gemini.declarations_of(definition) if provider == "gemini" else None
     if wrapped is None:
         report = Report(_name_of(provider, definition), want_warnings=options.warnings)
-        CHECKERS[provider](definition, report, options)
+        _shielded(report, partial(CHECKERS[provider], definition, report, options))
         return report.issues
     issues: list[ToolIssue] = []
     for pointer, decl in wrapped:
         report = Report(_name_of(provider, decl), want_warnings=options.warnings)
-        _gemini.check_gemini(decl, report, backend=options.gemini_backend, use_sdk=options.use_sdk,
-                             where=pointer)
+        _shielded(report, partial(_gemini.check_gemini, decl, report, backend=options.gemini_backend,
+                                  use_sdk=options.use_sdk, where=pointer))
         issues.extend(report.issues)
     return issues
+
+
+def _shielded(report: Report, check: Callable[[], None]) -> None:
+    """``check()``; a value no JSON document holds (a key that is not a string…) becomes an error, not a raise."""
+    try:
+        check()
+    except (TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:
+        report.error("definition.not-json", None, "the definition holds a value JSON cannot (keys must be strings, "
+                     f"values JSON types): {type(exc).__name__}: {exc}")
 
 
 def _flatten(provider: str, definitions: Sequence[Any]) -> list[Any]:
