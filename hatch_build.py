@@ -33,10 +33,10 @@ COMPILED = (
 )
 
 # Third-party packages are not installed in an isolated build environment: their types are Any here,
-# which is what mypyc treats them as anyway. ``mypy --strict`` runs on the full environment in CI.
+# which is what mypyc treats them as anyway. ``mypy --strict`` runs on the full environment in CI. No
+# python_version: the modules are checked for the interpreter they are compiled for.
 _MYPY_CONFIG = """\
 [mypy]
-python_version = 3.11
 mypy_path = {src}
 ignore_missing_imports = True
 """
