@@ -357,18 +357,16 @@ def _reuse_rendered(tools: Mapping[str, Tool], provider: str, previous: Compiled
 def _render_fresh(tools: list[Tool], provider: str, options: ToolOptions, skipped: list[Diagnostic],
                   context: RenderContext | None = None) -> dict[str, Mapping[str, Any]]:
     """Render each tool once (one context, so shared schema rewrites are memoized across tools)."""
-    from .convert.walk import MALFORMED
-    from .formats import RenderContext, get_formatter
+    from .formats import RenderContext, render
 
-    formatter, ctx = get_formatter(provider), context or RenderContext(options)
+    ctx = context or RenderContext(options)
     out: dict[str, Mapping[str, Any]] = {}
     for tool in tools:
         try:
-            out[tool.name] = formatter(tool, ctx).definition
-        except (ConversionError, *MALFORMED) as exc:
-            message = exc.message if isinstance(exc, ConversionError) else f"the tool's schema is malformed ({exc})"
+            out[tool.name] = render(tool, provider, context=ctx).definition
+        except ConversionError as exc:
             skipped.append(Diagnostic("render.skipped", f"tool {tool.name!r} is not offered to {provider}: "
-                                      f"{message}", Severity.WARNING, None, tool.spec_name))
+                                      f"{exc.message}", Severity.WARNING, None, tool.spec_name))
     return out
 
 

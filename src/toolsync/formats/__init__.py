@@ -61,15 +61,18 @@ def get_formatter(provider: str) -> Formatter:
         raise ConfigError(f"unknown provider {provider!r}; choose one of {', '.join(PROVIDERS)}") from None
 
 
-def render(tool: Tool, provider: str, options: ToolOptions | None = None) -> Rendered:
+def render(tool: Tool, provider: str, options: ToolOptions | None = None, *,
+           context: RenderContext | None = None) -> Rendered:
     """
     ``tool`` as ``provider`` receives it.
 
+    Passing the ``context`` of earlier calls shares their memos (its options win over ``options``).
+
     Raises:
         ConfigError: unknown provider.
-        ConversionError: the rendering would lose an argument.
+        ConversionError: the rendering would lose an argument, or a schema cannot be converted.
     """
-    return _render(get_formatter(provider), tool, RenderContext(options or ToolOptions()), provider)
+    return _render(get_formatter(provider), tool, context or RenderContext(options or ToolOptions()), provider)
 
 
 def _render(formatter: Formatter, tool: Tool, ctx: RenderContext, provider: str) -> Rendered:
