@@ -43,7 +43,6 @@ ignore_missing_imports = True
 """
 
 _SETUP = """\
-import sys
 from setuptools import setup
 from mypyc.build import mypycify
 
@@ -85,9 +84,8 @@ class CompileHook(BuildHookInterface):  # type: ignore[type-arg]
         setup = scratch / "setup.py"
         setup.write_text(_SETUP.format(config=str(config), paths=paths, target=str(scratch / "c")))
         out = scratch / "lib"
-        jobs = str(max(1, min(os.cpu_count() or 1, 4)))
         subprocess.run([sys.executable, str(setup), "build_ext", "--build-lib", str(out),
-                        "--build-temp", str(scratch / "tmp"), "--parallel", jobs],
+                        "--build-temp", str(scratch / "tmp")],
                        cwd=scratch, check=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         suffix = sysconfig.get_config_var("EXT_SUFFIX") or ".so"
         built = {str(path): path.relative_to(out).as_posix() for path in out.rglob(f"*{suffix}")}
