@@ -215,6 +215,9 @@ class Spec:
     # The document operations were read from, refs not inlined. Read-only. Swagger 2.0 comes lifted to
     # the 3.1 shape; OpenAPI 3.x is as written (3.0 schemas are lifted as they are resolved).
     document: Mapping[str, Any] = field(default_factory=dict)
+    # Every "$ref" string in ``document`` when the parser listed them on the way (a first load of a JSON
+    # OpenAPI 3 spec), so the spec gate need not serialize the document to find them; else None.
+    document_refs: frozenset[str] | None = field(default=None, compare=False, repr=False)
 
     def operation(self, key: str) -> Operation | None:
         return next((op for op in self.operations if op.key == key), None)

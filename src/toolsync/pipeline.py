@@ -247,7 +247,8 @@ def _spec_gate(spec: Spec, reused: set[str] | None) -> list[Diagnostic]:
         return []
     budget = SPEC_GATE_BUDGET if reused is None else SPEC_GATE_RELOAD_BUDGET
     found = check_spec(document, source=spec.source, lenient=True, time_budget=budget,
-                       validator=_entries(spec.document) <= VALIDATOR_MAX_ENTRIES)
+                       validator=_entries(spec.document) <= VALIDATOR_MAX_ENTRIES,
+                       refs=spec.document_refs if reused is None else None)
     if any(d.severity is Severity.ERROR for d in found):
         raise_for_spec(found, spec.source)
     return found

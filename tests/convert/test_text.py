@@ -6,8 +6,10 @@ import sys
 import unicodedata
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from toolsync.convert.text import clean_text, combine, cut
+from toolsync.convert.text import clean_text, combine, cut, one_line
 
 
 def test_every_control_and_format_character_is_removed() -> None:
@@ -49,6 +51,30 @@ def test_markdown_and_line_structure_are_kept() -> None:
 def test_combine_avoids_repeating_itself(summary: str, description: str, expected: str) -> None:
     """The summary is left out when the description already says it, and vice versa."""
     assert combine(summary, description) == expected
+
+
+def _combine_in_full(summary: str, description: str) -> str:
+    """combine() as first written: both texts normalized every time."""
+    summary, description = clean_text(summary), clean_text(description)
+    if not summary:
+        return description
+    short = one_line(summary).rstrip(".").casefold()
+    long = one_line(description).rstrip(".").casefold()
+    if short in long:
+        return description
+    if not description or long in short:
+        return summary
+    return f"{summary}\n\n{description}"
+
+
+_WORDISH = st.text(alphabet="aAbB. \t\n\u00df\u00e9\u00a0\u2003\u0130", max_size=24)
+
+
+@given(_WORDISH, _WORDISH)
+def test_combine_skips_normalizing_only_when_it_cannot_matter(summary: str, description: str) -> None:
+    """The shortcut that spares normalizing a long description never changes the answer."""
+    assert combine(summary, description) == _combine_in_full(summary, description)
+    assert combine(summary, description + " " + summary) == _combine_in_full(summary, description + " " + summary)
 
 
 def test_cut_keeps_the_budget_and_shows_the_cut() -> None:

@@ -22,7 +22,7 @@ from toolsync.pipeline import VALIDATOR_MAX_ENTRIES, compile_spec
 from toolsync.registry import Registry
 from toolsync.spec._depth import _json_brackets, _nests_within, check_json_depth
 from toolsync.spec.loader import load_spec
-from toolsync.spec.parse import parse_document
+from toolsync.spec.parse import parse_document, parse_source
 
 
 def spec_with(paths: int, *, description: str = "Read one item.", extra: dict[str, Any] | None = None
@@ -68,6 +68,51 @@ def test_quick_ref_check_declines_escaped_refs() -> None:
     """A ref whose JSON text holds an escape is left to the walk, which decodes it."""
     assert not local_refs_resolve({"a": {"$ref": '#/b"c'}, 'b"c': {}})
     assert ref_errors({"a": {"$ref": '#/b"c'}, 'b"c': {}}, "spec.json") == []
+
+
+@pytest.mark.parametrize(("document", "clean"), [
+    ({"paths": {"/a": {"$ref": "#/components/pathItems/A"}}, "components": {"pathItems": {"A": {}}}}, True),
+    ({"paths": {"/a": {"$ref": "#/components/pathItems/Missing"}}}, False),
+    ({"x": {"$ref": "#/y"}, "y": {"$ref": "#/x"}}, False),
+    ({"a": {"$ref": "#/b~1c"}, "b/c": {}, "d": "\"$ref\":\"#/nowhere\""}, True),
+    ({"a": {"$ref": "other.yaml#/x"}, "b": [{"$ref": "#/a"}]}, True),
+])
+def test_refs_listed_while_parsing_give_the_quick_check_its_answer(document: dict[str, Any], clean: bool) -> None:
+    """The refs a first JSON parse lists are exactly the ones the quick check reads from its own dump."""
+    parsed = parse_source(orjson.dumps(document), source="spec.json", limits=Limits(), want_refs=True)
+    assert parsed.document == document
+    assert parsed.refs is not None
+    assert local_refs_resolve(document, refs=parsed.refs) is local_refs_resolve(document) is clean
+
+
+@pytest.mark.parametrize(("data", "want"), [
+    (b'{"a": {"$ref": "#/b\\"c"}}', True),  # an escape inside the ref: only a walk can read it
+    (b"a:\n  $ref: '#/b'\n", True),  # YAML: nothing is serialized while parsing
+    (b'{"a": {"$ref": "#/b"}}', False),  # not asked for (a reload)
+])
+def test_refs_are_not_listed_when_parsing_cannot_be_sure(data: bytes, want: bool) -> None:
+    assert parse_source(data, source="spec", limits=Limits(), want_refs=want).refs is None
+
+
+def test_first_load_hands_the_spec_gate_its_refs_and_a_reload_does_not(tmp_path: Path) -> None:
+    """A broken local ref is still an error on a first load (the listed refs include it) and on a reload."""
+    path = write(tmp_path / "spec.json", spec_with(2))
+    first = load_spec(path)
+    assert first.document_refs == {"#/components/schemas/Item"}
+    assert load_spec(path).document_refs is None  # the second build of the same source is a reload
+    broken = spec_with(2)
+    broken["paths"]["/items1/{id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"] = {
+        "$ref": "#/components/schemas/Gone"}
+    with pytest.raises(SpecError, match="Gone"):
+        compile_spec(SpecConfig(source=write(tmp_path / "broken.json", broken)))
+    unused = spec_with(2, extra={"Other": {"$ref": "#/components/schemas/Nope"}})
+    compiled = compile_spec(SpecConfig(source=write(tmp_path / "unused.json", unused)))
+    assert [d.pointer for d in compiled.diagnostics if d.code == "spec.ref.unresolved"] == [
+        "/components/schemas/Other"]
+    swagger = {"swagger": "2.0", "info": {"title": "t", "version": "1"}, "paths": {"/a": {"get": {
+        "responses": {"200": {"description": "ok", "schema": {"$ref": "#/definitions/A"}}}}}},
+        "definitions": {"A": {"type": "object"}}}
+    assert load_spec(write(tmp_path / "swagger.json", swagger)).document_refs is None  # its refs are rewritten
 
 
 def test_spec_gate_without_validator_keeps_structural_errors() -> None:

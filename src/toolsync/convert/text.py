@@ -66,12 +66,32 @@ def combine(summary: str, description: str) -> str:
     summary, description = clean_text(summary), clean_text(description)
     if not summary:
         return description
-    short, long = _key(summary), _key(description)
-    if short in long:
+    short = _key(summary)
+    # Normalizing a long description costs more than the rest; skip it when neither can contain the other.
+    long = _key(description) if _may_contain(short, description) else None
+    if long is not None and short in long:
         return description
-    if not description or long in short:
+    if not description or (long is not None and long in short):
         return summary
     return f"{summary}\n\n{description}"
+
+
+def _may_contain(short: str, text: str) -> bool:
+    """
+    False only when ``short`` is not in ``_key(text)`` and ``_key(text)`` is not in ``short``.
+
+    Each word of ``short`` inside ``_key(text)`` lies inside one word of ``text.casefold()`` (case folding
+    neither makes nor removes whitespace). ``_key(text)`` is at least as long as ``text``'s non-blank
+    characters less its trailing dots; that count is only taken for ASCII text, whose blanks after
+    :func:`clean_text` are spaces, tabs and newlines.
+    """
+    folded = text.casefold()
+    if all(word in folded for word in short.split()):
+        return True
+    if not text.isascii():
+        return True
+    floor = len(text.rstrip(".")) - text.count(" ") - text.count("\t") - text.count("\n")
+    return floor <= len(short)
 
 
 def cut(text: str, budget: int) -> str:

@@ -20,7 +20,7 @@ _ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
 def check_spec(document: Mapping[str, Any], *, source: str, lenient: bool = True, max_errors: int = 50,
                time_budget: float | None = 30.0, limits: Limits = _DEFAULT_LIMITS,
-               validator: bool = True) -> list[Diagnostic]:
+               validator: bool = True, refs: frozenset[str] | None = None) -> list[Diagnostic]:
     """Structural validation of a parsed spec document (as written, or lifted to the 3.1 shape).
 
     Errors are kept for what makes the spec unusable: no paths object, operations or parameters that are
@@ -32,7 +32,8 @@ def check_spec(document: Mapping[str, Any], *, source: str, lenient: bool = True
     diagnostics are returned, errors first, followed by one that counts the rest. ``time_budget``
     (seconds, None for no limit) bounds the time spent in the validator. ``validator=False`` runs only
     the structural checks above (milliseconds where the validator takes seconds) and notes that the
-    validator was not run.
+    validator was not run. ``refs``, every ``$ref`` string in ``document`` when the caller knows them
+    (the parser lists them on a first load), spares serializing the document to find them.
 
     Example:
         >>> found = check_spec({"openapi": "3.1.0", "info": {"title": "t", "version": "1"}}, source="x.yaml")
@@ -43,7 +44,7 @@ def check_spec(document: Mapping[str, Any], *, source: str, lenient: bool = True
     version, found = structural_errors(document, source, follow)
     if version is None:
         return found
-    if not validator and local_refs_resolve(document, follow):
+    if not validator and local_refs_resolve(document, follow, refs):
         return _capped([*found, _skipped_note(source)], max_errors, source)
     shape = measure(document, max_nodes=limits.max_nodes)
     blocked = _too_big(shape, source, limits)

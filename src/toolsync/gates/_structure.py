@@ -65,7 +65,8 @@ class RefFollower:
         return hit
 
 
-def local_refs_resolve(document: Any, follow: RefFollower | None = None) -> bool:
+def local_refs_resolve(document: Any, follow: RefFollower | None = None,
+                       refs: frozenset[str] | None = None) -> bool:
     """
     True when every local ``$ref`` string anywhere in the document reaches an object: then
     :func:`ref_errors` has nothing to report. False also when this quick check cannot tell.
@@ -73,7 +74,12 @@ def local_refs_resolve(document: Any, follow: RefFollower | None = None) -> bool
     It serializes the document once and reads the refs out of the JSON text, instead of walking the
     document in Python (a large spec has millions of nodes and only a few thousand distinct refs).
     A document that contains itself or nests too deeply fails to serialize and answers False.
+    ``refs``, the document's ``$ref`` strings when the caller already knows them all, spares the
+    serializing.
     """
+    follow = follow if follow is not None else RefFollower(document)
+    if refs is not None:
+        return all(follow({"$ref": ref})[2] is None for ref in refs if ref.startswith("#"))
     try:
         blob = orjson.dumps(document)
     except (TypeError, orjson.JSONEncodeError):
@@ -81,11 +87,10 @@ def local_refs_resolve(document: Any, follow: RefFollower | None = None) -> bool
             blob = orjson.dumps(document, option=orjson.OPT_NON_STR_KEYS)
         except (TypeError, orjson.JSONEncodeError):
             return False
-    refs = set(_REF_VALUE.findall(blob))
-    if any(b"\\" in ref for ref in refs):
+    written = set(_REF_VALUE.findall(blob))
+    if any(b"\\" in ref for ref in written):
         return False  # an escape in a ref: leave it to the walk that sees the decoded string
-    follow = follow if follow is not None else RefFollower(document)
-    return all(follow({"$ref": ref.decode()})[2] is None for ref in refs if ref.startswith(b"#"))
+    return all(follow({"$ref": ref.decode()})[2] is None for ref in written if ref.startswith(b"#"))
 
 
 def ref_errors(document: Mapping[str, Any], source: str, follow: RefFollower | None = None) -> list[Diagnostic]:

@@ -30,7 +30,7 @@ from .extract import Extractor, PathExtract
 from .normalize import V2, V30, detect_version, normalize_document
 from .refs import RefLoader, Resolver
 
-__all__ = ["RefLoader", "build_spec", "gc_paused", "spec_name"]
+__all__ = ["RefLoader", "build_spec", "gc_paused", "has_previous_build", "spec_name"]
 
 
 def build_spec(
@@ -43,6 +43,7 @@ def build_spec(
     limits: Limits = Limits(),  # noqa: B008 - frozen, so one shared default is safe
     on_unresolved_ref: RefPolicy = RefPolicy.FAIL,
     fingerprint: str = "",
+    document_refs: frozenset[str] | None = None,
 ) -> Spec:
     """
     Build the neutral model of one spec from its parsed document.
@@ -57,6 +58,8 @@ def build_spec(
         limits: bounds on ref fan-out, nesting and the number of referenced files.
         on_unresolved_ref: FAIL raises; SKIP leaves out the operations that need a missing ref.
         fingerprint: content hash of the source, stored on the result.
+        document_refs: every ``$ref`` string in ``document``, when the parser listed them (kept for the
+            spec gate; dropped for Swagger 2.0, whose refs are rewritten).
 
     Raises:
         UnsupportedSpecError: not Swagger 2.0 or OpenAPI 3.0/3.1.
@@ -108,6 +111,7 @@ def build_spec(
         fingerprint=fingerprint,
         referenced_files=tuple(resolver.referenced_files),
         document=normalized,
+        document_refs=document_refs if version.family != V2 else None,
     )
 
 
@@ -186,6 +190,12 @@ def _previous_build(source: str, document: Mapping[str, Any], suffix: bytes) -> 
         before = found.context_key()
     now = _context_key(document)
     return (found if before is not None and before == now else _Built(suffix, now, None, {})), now
+
+
+def has_previous_build(source: str) -> bool:
+    """Whether a build of ``source`` is remembered: the next one is a reload, not a first load."""
+    with _remembered_lock:
+        return source in _remembered
 
 
 def _remember(source: str, built: _Built | None) -> None:

@@ -38,8 +38,8 @@ from ..config import RefPolicy, SpecConfig
 from ..errors import FetchBlockedError, LimitError, ParseError, RefError, SourceError, ToolsyncError
 from ..ir import Spec
 from ..limits import FetchPolicy, Limits
-from .build import RefLoader, build_spec, gc_paused
-from .parse import parse_document, parse_value
+from .build import RefLoader, build_spec, gc_paused, has_previous_build
+from .parse import parse_document, parse_source, parse_value
 from .sources import NotModified, SourceBytes, afetch_url, discover_report, fetch_url, read_file
 
 __all__ = [
@@ -153,10 +153,13 @@ def load_bytes(
     shown = source or payload.location
     # Parsing allocates millions of containers; the cyclic collector would rescan them as they come.
     with gc_paused():
-        document = parse_document(payload.data, source=shown, limits=limits, media_type=payload.media_type)
+        # A first load lists the refs for the spec gate while parsing; a reload gates only what changed.
+        parsed = parse_source(payload.data, source=shown, limits=limits, media_type=payload.media_type,
+                              want_refs=not has_previous_build(shown))
         loader = _RefLoader.for_payload(payload, shown, limits, fetch)
-        spec = build_spec(document, source=shown, base_uri=loader.base_uri, name=name, ref_loader=loader,
-                          limits=limits, on_unresolved_ref=on_unresolved_ref, fingerprint=payload.fingerprint)
+        spec = build_spec(parsed.document, source=shown, base_uri=loader.base_uri, name=name, ref_loader=loader,
+                          limits=limits, on_unresolved_ref=on_unresolved_ref, fingerprint=payload.fingerprint,
+                          document_refs=parsed.refs)
     return loader.finish(spec, payload.fingerprint)
 
 

@@ -30,6 +30,7 @@ import json
 import math
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -40,7 +41,7 @@ from ..errors import LimitError, ParseError, UnsupportedSpecError
 from ..limits import Limits
 from ._depth import check_json_depth, check_yaml_depth
 
-__all__ = ["parse_document", "parse_value"]
+__all__ = ["Parsed", "parse_document", "parse_source", "parse_value"]
 
 _OTHER_BOMS = (
     (codecs.BOM_UTF32_LE, "UTF-32"),
@@ -62,6 +63,16 @@ _FALSE = frozenset({"false", "False", "FALSE"})
 _AS_WRITTEN = (("openapi",), ("swagger",), ("info", "version"))
 
 
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """A parsed document, and the ``$ref`` strings it holds when parsing could list them for free."""
+
+    document: dict[str, Any]
+    # Every value of a "$ref" key anywhere in the document (local or not), read from the JSON that the
+    # depth check writes anyway; None when not collected or not certain (YAML, an escape in a ref).
+    refs: frozenset[str] | None = None
+
+
 def parse_document(
     data: bytes, *, source: str, limits: Limits, media_type: str | None = None
 ) -> dict[str, Any]:
@@ -79,16 +90,33 @@ def parse_document(
             aliases than ``limits.max_aliases`` or more nodes than ``limits.max_nodes``.
         UnsupportedSpecError: the top level is not a mapping.
     """
-    document = parse_value(data, source=source, limits=limits, media_type=media_type)
+    return parse_source(data, source=source, limits=limits, media_type=media_type).document
+
+
+def parse_source(data: bytes, *, source: str, limits: Limits, media_type: str | None = None,
+                 want_refs: bool = False) -> Parsed:
+    """
+    :func:`parse_document`, also listing the document's ``$ref`` strings when ``want_refs`` and cheap.
+
+    The spec gate checks that every local ref resolves; on a large JSON spec it would serialize the
+    whole document again just to find them.
+    """
+    refs: list[frozenset[str] | None] | None = [None] if want_refs else None
+    document = _parse(data, source, limits, media_type, refs)
     if not isinstance(document, dict):
         kind = "a list" if isinstance(document, list) else f"a single value ({type(document).__name__})"
         raise UnsupportedSpecError(f"the document is {kind}, not a mapping; an OpenAPI document is a mapping "
                                    "with an openapi or swagger key", source=source)
-    return document
+    return Parsed(document, refs[0] if refs is not None else None)
 
 
 def parse_value(data: bytes, *, source: str, limits: Limits, media_type: str | None = None) -> Any:
     """Like :func:`parse_document` but accepts any JSON value at the top (for files pulled in by ``$ref``)."""
+    return _parse(data, source, limits, media_type, None)
+
+
+def _parse(data: bytes, source: str, limits: Limits, media_type: str | None,
+           refs: list[frozenset[str] | None] | None) -> Any:
     if len(data) > limits.max_bytes:
         raise LimitError(f"the document is larger ({len(data):,} bytes) than the limit of {limits.max_bytes:,} "
                          "bytes; raise limits.max_bytes if it is trusted", source=source,
@@ -103,7 +131,7 @@ def parse_value(data: bytes, *, source: str, limits: Limits, media_type: str | N
     if text is None or text.lstrip()[0] in "{[":
         declared = _declared_json(source, media_type)
         try:
-            return _load_json(raw, text, source, limits)
+            return _load_json(raw, text, source, limits, refs)
         except ParseError:
             if declared:
                 raise
@@ -167,7 +195,8 @@ def _declared_json(source: str, media_type: str | None) -> bool:
 _ORJSON_WRITE_DEPTH = 254
 
 
-def _load_json(raw: bytes, text: str | None, source: str, limits: Limits) -> Any:
+def _load_json(raw: bytes, text: str | None, source: str, limits: Limits,
+               refs: list[frozenset[str] | None] | None = None) -> Any:
     quick = limits.max_depth >= _ORJSON_WRITE_DEPTH
     if not quick:
         check_json_depth(raw, limits.max_depth, source)
@@ -180,17 +209,31 @@ def _load_json(raw: bytes, text: str | None, source: str, limits: Limits) -> Any
         # them, and words its errors with line and column. Bytes that are not UTF-8 stop here.
         document = _load_json_stdlib(_decode_text(raw, source) if text is None else text, source)
     else:
-        if quick and not _writable(document):
+        written = _written(document) if quick else None
+        if quick and written is None:
             check_json_depth(raw, limits.max_depth, source)
+        if refs is not None and written is not None:
+            refs[0] = _refs_in(written)
     return _keep_as_written_json(document)
 
 
-def _writable(document: Any) -> bool:
+def _written(document: Any) -> bytes | None:
     try:
-        orjson.dumps(document)
+        return orjson.dumps(document)
     except TypeError:  # orjson.JSONEncodeError included: nested more than orjson writes
-        return False
-    return True
+        return None
+
+
+# In compact JSON a "$ref" key is always written this way; a quote inside a string is escaped, so the
+# pattern cannot match inside a string value.
+_REF_VALUE = re.compile(rb'"\$ref":"([^"]*)"')
+
+
+def _refs_in(written: bytes) -> frozenset[str] | None:
+    found = set(_REF_VALUE.findall(written))
+    if any(b"\\" in ref for ref in found):
+        return None  # an escape: only a walk of the decoded strings knows the ref
+    return frozenset(ref.decode() for ref in found)
 
 
 def _load_json_stdlib(text: str, source: str) -> Any:
