@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 
 from tests.convert.builders import op
-from tests.formats.helpers import params_of, rendered
-from toolsync.convert import build_tool
-from toolsync.formats import render
+from tests.formats.helpers import params_of, rendered, tool_with
+from toolsync.convert import ToolOptions, build_tool
+from toolsync.formats import RenderContext, render
 from toolsync.tool import NoteKind
 
 
@@ -19,6 +19,22 @@ def test_envelopes() -> None:
     chat = rendered("openai-chat", {"a": {"type": "string"}}).definition
     assert list(flat) == ["type", "name", "description", "parameters", "strict"]
     assert list(chat) == ["type", "function"] and chat["function"]["parameters"] == flat["parameters"]
+
+
+@pytest.mark.parametrize("first", ["openai", "openai-chat"])
+def test_both_shapes_in_one_context_render_the_function_once(first: str) -> None:
+    """The second OpenAI shape reuses the first one's function; each keeps its own notes' provider."""
+    tool = tool_with({"a": {"type": "string", "uniqueItems": True}, "b": {"oneOf": [{"type": "integer"}]}})
+    context = RenderContext(ToolOptions())
+    second = "openai" if first == "openai-chat" else "openai-chat"
+    shared = {p: render(tool, p, context=context) for p in (first, second)}
+    alone = {p: render(tool, p) for p in (first, second)}
+    for provider in (first, second):
+        assert shared[provider].definition == alone[provider].definition
+        assert shared[provider].notes == alone[provider].notes
+        assert shared[provider].notes and {n.provider for n in shared[provider].notes} == {provider}
+    function = shared["openai-chat"].definition["function"]
+    assert {k: v for k, v in shared["openai"].definition.items() if k != "type"} == function
 
 
 def test_optional_properties_become_nullable_and_required() -> None:

@@ -11,6 +11,7 @@ as ``null``: :func:`toolsync.formats.neutral_arguments` removes them before exec
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
@@ -43,10 +44,16 @@ def _parameters(tool: Tool, ctx: RenderContext, provider: str) -> tuple[Mapping[
 
 
 def _function(tool: Tool, ctx: RenderContext, provider: str) -> tuple[dict[str, Any], bool, list[ConversionNote]]:
+    # Responses and Chat carry the same function: the second shape rendered in one context reuses it.
+    memo = ctx.memo("openai.function")
+    hit = memo.get(id(tool))
+    if hit is not None and hit[0] is tool:
+        _, body, strict, notes = hit
+        return body, strict, [dataclasses.replace(n, provider=provider) for n in notes]
     parameters, strict, notes = _parameters(tool, ctx, provider)
     ensure_arguments(tool, parameters.get("properties"), provider)
-    body: dict[str, Any] = {"name": tool.name, "description": tool.description,
-                            "parameters": parameters, "strict": strict}
+    body = {"name": tool.name, "description": tool.description, "parameters": parameters, "strict": strict}
+    memo[id(tool)] = (tool, body, strict, notes)  # the tool is held so that its id cannot be reused
     return body, strict, notes
 
 
