@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
 import orjson
 
 from ..ir import HTTP_METHODS, Diagnostic, Severity
+from ..spec.parse import refs_in_json
 from ._document import declared_version, iter_refs, pointer_of, resolve_pointer
 from ._schema import child_pointer
 
@@ -19,9 +19,6 @@ _LOCATIONS = {
     "3.0": ("path", "query", "header", "cookie"),
     "3.1": ("path", "query", "header", "cookie"),
 }
-# A "$ref" member with a string value in compact JSON (a backslash ends the match early and is caught
-# by the caller: escaped refs go to the slow walk).
-_REF_VALUE = re.compile(rb'"\$ref":"([^"]*)"')
 # A chain of refs longer than this is treated as a loop; real specs use one or two hops.
 MAX_REF_HOPS = 64
 
@@ -77,20 +74,19 @@ def local_refs_resolve(document: Any, follow: RefFollower | None = None,
     ``refs``, the document's ``$ref`` strings when the caller already knows them all, spares the
     serializing.
     """
-    follow = follow if follow is not None else RefFollower(document)
-    if refs is not None:
-        return all(follow({"$ref": ref})[2] is None for ref in refs if ref.startswith("#"))
-    try:
-        blob = orjson.dumps(document)
-    except (TypeError, orjson.JSONEncodeError):
-        try:  # keys that are not strings (YAML allows them) need the slower option
-            blob = orjson.dumps(document, option=orjson.OPT_NON_STR_KEYS)
+    if refs is None:
+        try:
+            blob = orjson.dumps(document)
         except (TypeError, orjson.JSONEncodeError):
-            return False
-    written = set(_REF_VALUE.findall(blob))
-    if any(b"\\" in ref for ref in written):
-        return False  # an escape in a ref: leave it to the walk that sees the decoded string
-    return all(follow({"$ref": ref.decode()})[2] is None for ref in written if ref.startswith(b"#"))
+            try:  # keys that are not strings (YAML allows them) need the slower option
+                blob = orjson.dumps(document, option=orjson.OPT_NON_STR_KEYS)
+            except (TypeError, orjson.JSONEncodeError):
+                return False
+        refs = refs_in_json(blob)
+        if refs is None:
+            return False  # an escape in a ref: leave it to the walk that sees the decoded string
+    follow = follow if follow is not None else RefFollower(document)
+    return all(follow({"$ref": ref})[2] is None for ref in refs if ref.startswith("#"))
 
 
 def ref_errors(document: Mapping[str, Any], source: str, follow: RefFollower | None = None) -> list[Diagnostic]:

@@ -41,7 +41,7 @@ from ..errors import LimitError, ParseError, UnsupportedSpecError
 from ..limits import Limits
 from ._depth import check_json_depth, check_yaml_depth
 
-__all__ = ["Parsed", "parse_document", "parse_source", "parse_value"]
+__all__ = ["Parsed", "parse_document", "parse_source", "parse_value", "refs_in_json"]
 
 _OTHER_BOMS = (
     (codecs.BOM_UTF32_LE, "UTF-32"),
@@ -101,22 +101,22 @@ def parse_source(data: bytes, *, source: str, limits: Limits, media_type: str | 
     The spec gate checks that every local ref resolves; on a large JSON spec it would serialize the
     whole document again just to find them.
     """
-    refs: list[frozenset[str] | None] | None = [None] if want_refs else None
-    document = _parse(data, source, limits, media_type, refs)
+    document, refs = _parse(data, source, limits, media_type, want_refs)
     if not isinstance(document, dict):
         kind = "a list" if isinstance(document, list) else f"a single value ({type(document).__name__})"
         raise UnsupportedSpecError(f"the document is {kind}, not a mapping; an OpenAPI document is a mapping "
                                    "with an openapi or swagger key", source=source)
-    return Parsed(document, refs[0] if refs is not None else None)
+    return Parsed(document, refs)
 
 
 def parse_value(data: bytes, *, source: str, limits: Limits, media_type: str | None = None) -> Any:
     """Like :func:`parse_document` but accepts any JSON value at the top (for files pulled in by ``$ref``)."""
-    return _parse(data, source, limits, media_type, None)
+    return _parse(data, source, limits, media_type, False)[0]
 
 
 def _parse(data: bytes, source: str, limits: Limits, media_type: str | None,
-           refs: list[frozenset[str] | None] | None) -> Any:
+           want_refs: bool) -> tuple[Any, frozenset[str] | None]:
+    """The parsed value, and its ``$ref`` strings when ``want_refs`` and the JSON path could list them."""
     if len(data) > limits.max_bytes:
         raise LimitError(f"the document is larger ({len(data):,} bytes) than the limit of {limits.max_bytes:,} "
                          "bytes; raise limits.max_bytes if it is trusted", source=source,
@@ -131,14 +131,14 @@ def _parse(data: bytes, source: str, limits: Limits, media_type: str | None,
     if text is None or text.lstrip()[0] in "{[":
         declared = _declared_json(source, media_type)
         try:
-            return _load_json(raw, text, source, limits, refs)
+            return _load_json(raw, text, source, limits, want_refs)
         except ParseError:
             if declared:
                 raise
         # "{a: 1}" is YAML, not JSON: without a JSON media type or extension give YAML its turn.
     text = _decode_text(raw, source) if text is None else text
     check_yaml_depth(text, limits.max_depth, source)
-    return _load_yaml(raw, source, limits)
+    return _load_yaml(raw, source, limits), None
 
 
 # --------------------------------------------------------------------------------------------- text
@@ -196,7 +196,7 @@ _ORJSON_WRITE_DEPTH = 254
 
 
 def _load_json(raw: bytes, text: str | None, source: str, limits: Limits,
-               refs: list[frozenset[str] | None] | None = None) -> Any:
+               want_refs: bool) -> tuple[Any, frozenset[str] | None]:
     quick = limits.max_depth >= _ORJSON_WRITE_DEPTH
     if not quick:
         check_json_depth(raw, limits.max_depth, source)
@@ -207,14 +207,13 @@ def _load_json(raw: bytes, text: str | None, source: str, limits: Limits,
             check_json_depth(raw, limits.max_depth, source)
         # orjson refuses a few valid documents (lone surrogate escapes); the standard library reads
         # them, and words its errors with line and column. Bytes that are not UTF-8 stop here.
-        document = _load_json_stdlib(_decode_text(raw, source) if text is None else text, source)
-    else:
-        written = _written(document) if quick else None
-        if quick and written is None:
-            check_json_depth(raw, limits.max_depth, source)
-        if refs is not None and written is not None:
-            refs[0] = _refs_in(written)
-    return _keep_as_written_json(document)
+        return _keep_as_written_json(_load_json_stdlib(_decode_text(raw, source) if text is None else text,
+                                                       source)), None
+    written = _written(document) if quick else None
+    if quick and written is None:
+        check_json_depth(raw, limits.max_depth, source)
+    refs = refs_in_json(written) if want_refs and written is not None else None
+    return _keep_as_written_json(document), refs
 
 
 def _written(document: Any) -> bytes | None:
@@ -224,15 +223,20 @@ def _written(document: Any) -> bytes | None:
         return None
 
 
-# In compact JSON a "$ref" key is always written this way; a quote inside a string is escaped, so the
-# pattern cannot match inside a string value.
+# A "$ref" member with a string value as orjson writes it (compact); a quote inside a string is escaped,
+# so the pattern cannot match inside a string value.
 _REF_VALUE = re.compile(rb'"\$ref":"([^"]*)"')
 
 
-def _refs_in(written: bytes) -> frozenset[str] | None:
+def refs_in_json(written: bytes) -> frozenset[str] | None:
+    """
+    Every ``$ref`` string in a document, read from its compact JSON (``orjson.dumps``) instead of a walk.
+
+    None when a ref holds an escape: only a walk of the decoded strings knows such a ref.
+    """
     found = set(_REF_VALUE.findall(written))
     if any(b"\\" in ref for ref in found):
-        return None  # an escape: only a walk of the decoded strings knows the ref
+        return None
     return frozenset(ref.decode() for ref in found)
 
 
