@@ -12,6 +12,7 @@ compile (no C compiler) falls back to a pure wheel with a warning, unless ``TOOL
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -98,6 +99,4 @@ class CompileHook(BuildHookInterface):  # type: ignore[type-arg]
     def finalize(self, version: str, build_data: dict[str, Any], artifact_path: str) -> None:
         scratch = getattr(self, "_scratch", None)
         if scratch is not None:
-            import shutil
-
             shutil.rmtree(scratch, ignore_errors=True)

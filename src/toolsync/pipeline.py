@@ -27,7 +27,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal
 
 from .config import SpecConfig
-from .errors import ConversionError, ToolValidationError
+from .errors import ToolValidationError
 from .ir import Diagnostic, Operation, Severity, Spec
 from .tool import Tool
 
@@ -358,17 +358,9 @@ def _reuse_rendered(tools: Mapping[str, Tool], provider: str, previous: Compiled
 def _render_fresh(tools: list[Tool], provider: str, options: ToolOptions, skipped: list[Diagnostic],
                   context: RenderContext | None = None) -> dict[str, Mapping[str, Any]]:
     """Render each tool once (one context, so shared schema rewrites are memoized across tools)."""
-    from .formats import RenderContext, render
+    from .formats import render_all
 
-    ctx = context or RenderContext(options)
-    out: dict[str, Mapping[str, Any]] = {}
-    for tool in tools:
-        try:
-            out[tool.name] = render(tool, provider, context=ctx).definition
-        except ConversionError as exc:
-            skipped.append(Diagnostic("render.skipped", f"tool {tool.name!r} is not offered to {provider}: "
-                                      f"{exc.message}", Severity.WARNING, None, tool.spec_name))
-    return out
+    return {r.name: r.definition for r in render_all(tools, provider, options, skipped=skipped, context=context)}
 
 
 def _gate(provider: str, definitions: dict[str, Mapping[str, Any]], policy: GatePolicy,

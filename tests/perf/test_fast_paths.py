@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import itertools
 import json
 from itertools import accumulate, pairwise
 from pathlib import Path
@@ -291,9 +292,15 @@ def test_compile_leaves_the_collector_as_it_found_it(tmp_path: Path) -> None:
         gc.enable()
 
 
-def test_compiled_objects_are_frozen_until_the_next_full_collection(tmp_path: Path) -> None:
+def test_compiled_objects_are_frozen_until_the_next_full_collection(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     """What a compile leaves behind is frozen; a full collection thaws it and still finds older garbage."""
+    import toolsync.spec.build
+
     source = write(tmp_path / "spec.json", spec_with(3))
+    # Every _THAW_EVERY-th block thaws instead of freezing: start the count so this compile freezes,
+    # whatever ran before it in the session.
+    monkeypatch.setattr(toolsync.spec.build, "_blocks", itertools.count(1))
 
     class Node:
         def __init__(self) -> None:

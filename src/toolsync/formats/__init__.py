@@ -112,8 +112,8 @@ def render_all(
         except ConversionError as exc:
             if skipped is None:
                 raise
-            skipped.append(Diagnostic("render.skipped", f"{tool.name} is not offered to {provider}: {exc.message}",
-                                      Severity.WARNING, source=tool.spec_name))
+            skipped.append(Diagnostic("render.skipped", f"tool {tool.name!r} is not offered to {provider}: "
+                                      f"{exc.message}", Severity.WARNING, source=tool.spec_name))
     return out
 
 

@@ -65,7 +65,7 @@ _AS_WRITTEN = (("openapi",), ("swagger",), ("info", "version"))
 
 @dataclass(frozen=True, slots=True)
 class Parsed:
-    """A parsed document, and the ``$ref`` strings it holds when parsing could list them for free."""
+    """A parsed document, and the ``$ref`` strings it holds when parsing could list them cheaply."""
 
     document: dict[str, Any]
     # Every value of a "$ref" key anywhere in the document (local or not), read from the JSON that the
