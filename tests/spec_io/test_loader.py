@@ -221,3 +221,24 @@ def test_load_many_expands_folders_and_keeps_going(tmp_path: Path) -> None:
     assert seen == [r.source for r in results]
     expansion = expand_sources([folder])
     assert [os.path.basename(p) for p, _ in expansion.ignored] == ["notes.yaml"]
+
+
+def test_a_large_spec_is_fingerprinted_while_it_is_parsed(tmp_path: Path) -> None:
+    """Past a megabyte the file's sha256 is taken on another thread: the same fingerprint, refs counted too."""
+    import hashlib
+
+    import orjson
+
+    paths = {f"/items/{i}": {"get": {"operationId": f"get{i}", "description": "x" * 200,
+                                     "responses": {"200": {"description": "ok"}}}} for i in range(5000)}
+    document = {"openapi": "3.1.0", "info": {"title": "Big", "version": "1"}, "paths": paths}
+    path = tmp_path / "big.json"
+    path.write_bytes(orjson.dumps(document))
+    assert path.stat().st_size > 2**20
+    spec = load_spec(path)
+    assert spec.fingerprint == hashlib.sha256(path.read_bytes()).hexdigest() == read_file(path, limits=Limits()).fingerprint
+    assert len(spec.operations) == 5000
+    path.write_bytes(b"{" + path.read_bytes()[1:-1])  # a half-written copy: the error names the file
+    with pytest.raises(ParseError) as info:
+        load_spec(path)
+    assert info.value.source == str(path)

@@ -10,7 +10,14 @@ import pytest
 
 from toolsync.errors import FetchBlockedError, LimitError, SourceError
 from toolsync.limits import Limits
-from toolsync.spec.sources import discover, discover_report, media_type_for, read_file
+from toolsync.spec.sources import (
+    discover,
+    discover_report,
+    fingerprint_aside,
+    media_type_for,
+    read_file,
+    read_file_unhashed,
+)
 
 from .conftest import PETSTORE
 
@@ -43,6 +50,53 @@ def test_size_is_checked_before_reading(tmp_path: Path) -> None:
     path.write_bytes(b"a: 1\n" * 100)
     with pytest.raises(LimitError, match="500 bytes"):
         read_file(path, limits=Limits(max_bytes=100))
+
+
+def test_a_file_that_grew_after_its_size_was_taken_is_read_whole(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The read is sized by fstat, but bytes written since are read too, and still count against the cap."""
+    path = tmp_path / "pets.yaml"
+    path.write_bytes(PETSTORE)
+    real_fstat = os.fstat
+
+    def stale_fstat(fd: int) -> os.stat_result:
+        st = real_fstat(fd)
+        return os.stat_result((st.st_mode, st.st_ino, st.st_dev, st.st_nlink, st.st_uid, st.st_gid, 10,
+                               int(st.st_atime), int(st.st_mtime), int(st.st_ctime)))
+
+    monkeypatch.setattr(os, "fstat", stale_fstat)
+    assert read_file(path, limits=LIMITS).data == PETSTORE
+    with pytest.raises(LimitError, match="larger than the limit of 100 bytes"):
+        read_file(path, limits=Limits(max_bytes=100))
+
+
+def test_a_file_that_reports_no_size_is_read_up_to_the_cap() -> None:
+    """Files under /proc report a size of 0 but have content: it is read, and the cap still holds."""
+    status = Path("/proc/self/status")
+    if not status.exists():
+        pytest.skip("no /proc")
+    assert status.stat().st_size == 0
+    assert b"Name:" in read_file(status, limits=LIMITS).data
+    with pytest.raises(LimitError, match="larger than the limit of 10 bytes"):
+        read_file(status, limits=Limits(max_bytes=10))
+
+
+@pytest.mark.parametrize("size", [0, 100, 3 * 2**20])
+def test_fingerprint_aside_is_the_sha256(size: int) -> None:
+    """Hashed on another thread (large data) or on the spot (small), the answer is the sha256 hex."""
+    data = os.urandom(size)
+    wait = fingerprint_aside(data)
+    assert wait() == hashlib.sha256(data).hexdigest()
+    assert wait() == hashlib.sha256(data).hexdigest()  # asking again is fine
+
+
+def test_read_file_unhashed_leaves_the_fingerprint_to_the_caller(tmp_path: Path) -> None:
+    """The same payload as read_file, without the fingerprint."""
+    path = tmp_path / "pets.yaml"
+    path.write_bytes(PETSTORE)
+    hashed, unhashed = read_file(path, limits=LIMITS), read_file_unhashed(path, limits=LIMITS)
+    assert unhashed.fingerprint == ""
+    assert unhashed.data == hashed.data and unhashed.mtime_ns == hashed.mtime_ns and unhashed.size == hashed.size
 
 
 def test_folder_fifo_and_device_are_refused(tmp_path: Path) -> None:

@@ -40,7 +40,16 @@ from ..ir import Spec
 from ..limits import FetchPolicy, Limits
 from .build import RefLoader, build_spec, gc_paused, has_previous_build
 from .parse import parse_document, parse_source, parse_value
-from .sources import NotModified, SourceBytes, afetch_url, discover_report, fetch_url, read_file
+from .sources import (
+    NotModified,
+    SourceBytes,
+    afetch_url,
+    discover_report,
+    fetch_url,
+    fingerprint_aside,
+    read_file,
+    read_file_unhashed,
+)
 
 __all__ = [
     "Expansion",
@@ -106,9 +115,14 @@ def load_spec(
     if isinstance(source, Mapping):
         return _load_mapping(source, name=name, limits=limits, on_unresolved_ref=on_unresolved_ref)
     text = _as_location(source)
-    payload = fetch_url(text, policy=fetch, limits=limits) if is_url(text) else read_file(text, limits=limits)
-    return load_bytes(_fresh(payload), source=text, name=name, limits=limits, fetch=fetch,
-                      on_unresolved_ref=on_unresolved_ref)
+    if is_url(text):
+        payload = _fresh(fetch_url(text, policy=fetch, limits=limits))
+        return load_bytes(payload, source=text, name=name, limits=limits, fetch=fetch,
+                          on_unresolved_ref=on_unresolved_ref)
+    payload = read_file_unhashed(text, limits=limits)
+    # The file's fingerprint is hashed on another core while this thread parses it.
+    return _load_payload(payload, fingerprint_aside(payload.data), source=text, name=name, limits=limits,
+                         fetch=fetch, on_unresolved_ref=on_unresolved_ref)
 
 
 async def aload_spec(
@@ -150,17 +164,25 @@ def load_bytes(
     ``payload.location`` decides where relative refs may reach: the file's folder, or (with
     ``allow_remote_refs``) other URLs. ``source`` is how the spec is named in messages.
     """
+    return _load_payload(payload, lambda: payload.fingerprint, source=source, name=name, limits=limits,
+                         fetch=fetch, on_unresolved_ref=on_unresolved_ref)
+
+
+def _load_payload(payload: SourceBytes, fingerprint: Callable[[], str], *, source: str | None, name: str | None,
+                  limits: Limits, fetch: FetchPolicy, on_unresolved_ref: RefPolicy) -> Spec:
+    """:func:`load_bytes` with the payload's fingerprint asked for only once the bytes are parsed."""
     shown = source or payload.location
     # Parsing allocates millions of containers; the cyclic collector would rescan them as they come.
     with gc_paused():
         # A first load lists the refs for the spec gate while parsing; a reload gates only what changed.
         parsed = parse_source(payload.data, source=shown, limits=limits, media_type=payload.media_type,
                               want_refs=not has_previous_build(shown))
+        digest = fingerprint()
         loader = _RefLoader.for_payload(payload, shown, limits, fetch)
         spec = build_spec(parsed.document, source=shown, base_uri=loader.base_uri, name=name, ref_loader=loader,
-                          limits=limits, on_unresolved_ref=on_unresolved_ref, fingerprint=payload.fingerprint,
+                          limits=limits, on_unresolved_ref=on_unresolved_ref, fingerprint=digest,
                           document_refs=parsed.refs)
-    return loader.finish(spec, payload.fingerprint)
+    return loader.finish(spec, digest)
 
 
 def expand_sources(sources: Iterable[str | os.PathLike[str]], *, limits: Limits = _DEFAULT_LIMITS) -> Expansion:
