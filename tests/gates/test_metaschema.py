@@ -98,10 +98,10 @@ def test_quick_node_test_only_accepts_valid_nodes() -> None:
     refused = [{"type": []}, {"type": ["string", "string"]}, {"type": "text"}, {"required": ["a", "a"]},
                {"minLength": 1.0}, {"minLength": -1}, {"multipleOf": 0}, {"anyOf": []}, {"items": 1},
                {"properties": {"a": 1}}, {"$id": "x"}, {"dependentRequired": {}}, {"uniqueItems": 1},
-               {"minimum": True}]
+               {"minimum": True}, {"type": [{"a": 1}, {"a": 1}]}, {"required": [["a"], ["a"]]}]
     for node in accepted:
-        assert _fast_valid(node, None, []), node
+        assert _fast_valid(node, []), node
         assert not list(_FULL.iter_errors({k: v for k, v in node.items() if k != "x-a"})), node
     for node in refused:
-        assert not _fast_valid(node, None, []), node
+        assert not _fast_valid(node, []), node
     assert meta_schema_errors({"minLength": 1.0}) == []  # refused by the quick test, valid all the same

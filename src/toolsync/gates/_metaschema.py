@@ -14,7 +14,7 @@ Other dialects (a root ``$schema`` naming draft 4, 6, 7 or 2019-09) are validate
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
@@ -217,9 +217,9 @@ _FAST: dict[str, int] = {
 _FAST.pop("dependencies")  # its values may be schemas or string arrays: left to the meta-schema
 
 
-def _fast_valid(node: Mapping[Any, Any], link: _Link, todo: list[tuple[Any, _Link]]) -> bool:
-    """True when every constrained keyword of ``node`` is plainly valid; its sub-schemas are then queued."""
-    subs: list[tuple[Any, _Link]] = []
+def _fast_valid(node: dict[Any, Any], todo: list[Any]) -> bool:
+    """True when every constrained keyword of ``node`` is plainly valid; its sub-schemas that are dicts are
+    queued in ``todo`` (those met before a refusal too: the caller then gives up on the whole walk)."""
     for key, value in node.items():
         rule = _FAST.get(key)
         if rule is None:
@@ -228,40 +228,80 @@ def _fast_valid(node: Mapping[Any, Any], link: _Link, todo: list[tuple[Any, _Lin
             continue
         kind = value.__class__
         if rule == _F_STRING:
-            ok = kind is str
-        elif rule == _F_ONE:
-            ok = kind is dict or kind is bool
-            if kind is dict:
-                subs.append((value, (key, link)))
-        elif rule in (_F_MAP, _F_LIST):  # a map of schemas, or a non-empty list of them
-            if not (kind is dict if rule == _F_MAP else kind is list and value):
+            if kind is not str:
                 return False
-            where = (key, link)
-            for name, sub in value.items() if kind is dict else enumerate(value):
-                if sub.__class__ is dict:
-                    subs.append((sub, (name, where)))
-                elif sub.__class__ is not bool:
-                    return False
-            ok = True
+        elif rule == _F_ONE:
+            if kind is dict:
+                todo.append(value)
+            elif kind is not bool:
+                return False
+        elif rule == _F_MAP:
+            if kind is not dict or not _schemas_queued(value.values(), todo):
+                return False
+        elif rule == _F_LIST:  # a non-empty list of schemas
+            if kind is not list or not value or not _schemas_queued(value, todo):
+                return False
         elif rule == _F_TYPE:
-            ok = (value in _SIMPLE_TYPES) if kind is str else (
-                kind is list and bool(value) and all(t.__class__ is str and t in _SIMPLE_TYPES for t in value)
-                and len(set(value)) == len(value))
+            if kind is str:
+                if value not in _SIMPLE_TYPES:
+                    return False
+            elif not (kind is list and value and all(t.__class__ is str and t in _SIMPLE_TYPES for t in value)
+                      and len(set(value)) == len(value)):
+                return False
         elif rule == _F_NUMBER:
-            ok = kind is int or kind is float
+            if kind is not int and kind is not float:
+                return False
         elif rule == _F_COUNT:
-            ok = kind is int and value >= 0
+            if kind is not int or value < 0:
+                return False
         elif rule == _F_BOOL:
-            ok = kind is bool
+            if kind is not bool:
+                return False
         elif rule == _F_ARRAY:
-            ok = kind is list
+            if kind is not list:
+                return False
         elif rule == _F_REQUIRED:
-            ok = kind is list and all(r.__class__ is str for r in value) and len(set(value)) == len(value)
-        else:  # _F_MULTIPLE
-            ok = (kind is int or kind is float) and value > 0
-        if not ok:
+            if not (kind is list and all(r.__class__ is str for r in value) and len(set(value)) == len(value)):
+                return False
+        elif not ((kind is int or kind is float) and value > 0):  # _F_MULTIPLE
             return False
-    todo.extend(subs)
+    return True
+
+
+def _schemas_queued(subs: Iterable[Any], todo: list[Any]) -> bool:
+    """True when each of ``subs`` is a schema; the dicts among them are queued in ``todo``."""
+    for sub in subs:
+        if sub.__class__ is dict:
+            todo.append(sub)
+        elif sub.__class__ is not bool:
+            return False
+    return True
+
+
+def _all_fast_valid(schema: dict[Any, Any], valid: dict[int, Any] | None) -> bool:
+    """
+    True when every node of ``schema`` passes :func:`_fast_valid`; those nodes are then remembered in ``valid``.
+
+    No paths are kept: nearly every schema passes, and one that does not is walked again by
+    :func:`_decomposed`'s slow path, which spells out where each error is.
+    """
+    todo: list[Any] = [schema]
+    seen: set[int] = set()  # a node shared (or, for Python objects, nested in itself) is checked once
+    visited: list[Any] = []
+    while todo:
+        node = todo.pop()
+        key = id(node)
+        if key in seen:
+            continue
+        seen.add(key)
+        if valid is not None and valid.get(key) is node:
+            continue
+        if not _fast_valid(node, todo):
+            return False
+        visited.append(node)
+    if valid is not None:
+        for node in visited:
+            valid[id(node)] = node
     return True
 
 
@@ -293,10 +333,13 @@ def shared_schemas() -> Iterator[None]:
 
 
 def _decomposed(schema: Mapping[Any, Any]) -> Errors:
+    valid = _VALID_SUBTREES.get()
+    if type(schema) is dict and _all_fast_valid(schema, valid):
+        return ()
+    # The slow path: every node against the meta-schema (cached by canonical form), with its path.
     found: list[tuple[Path, str]] = []
     todo: list[tuple[Any, _Link]] = [(schema, None)]
-    seen: set[int] = set()  # a node shared (or, for Python objects, nested in itself) is checked once
-    valid = _VALID_SUBTREES.get()
+    seen: set[int] = set()
     visited: list[Any] = []
     while todo:
         node, link = todo.pop()
@@ -306,8 +349,6 @@ def _decomposed(schema: Mapping[Any, Any]) -> Errors:
         if valid is not None and valid.get(id(node)) is node:
             continue
         visited.append(node)
-        if _fast_valid(node, link, todo):
-            continue
         errors = _node_errors(_shallow(node, link, todo))
         if errors:
             base = _spell(link)
@@ -358,6 +399,9 @@ def meta_schema_errors(schema: Any, pointer: str = "") -> list[tuple[str, str]]:
 
 
 def _meta_schema_errors(schema: Any, pointer: str) -> list[tuple[str, str]]:
+    if type(schema) is dict and "$schema" not in schema:  # what validators.validator_for answers, without the call
+        return [(_at(pointer, path), f"not a valid JSON Schema (Draft202012Validator): {message}")
+                for path, message in _decomposed(schema)]
     try:
         cls = validators.validator_for(schema, default=Draft202012Validator)
     except Exception as exc:  # noqa: BLE001 - an unhashable or odd "$schema" value
