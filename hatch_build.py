@@ -30,7 +30,7 @@ COMPILED = (
     "formats/_common.py", "formats/_passes.py", "formats/_strict.py", "formats/anthropic.py",
     "formats/gemini.py", "formats/mcp.py", "formats/openai.py",
     "gates/_anthropic.py", "gates/_gemini.py", "gates/_mcp.py", "gates/_memo.py", "gates/_metaschema.py",
-    "gates/_openai.py", "gates/_schema.py", "gates/_structure.py", "gates/_tools.py",
+    "gates/_openai.py", "gates/_report.py", "gates/_schema.py", "gates/_structure.py", "gates/_tools.py",
     "spec/extract.py", "spec/normalize.py", "spec/refs.py",
 )
 

@@ -57,6 +57,19 @@ def test_optional_properties_become_nullable_and_required() -> None:
     assert node["additionalProperties"] is False and node["required"] == ["next"]
 
 
+def test_strict_shares_what_it_does_not_change() -> None:
+    """A sub-schema strict mode leaves as it is comes back as the tool's own object; a changed one is a copy."""
+    tool = tool_with({"r": {"type": "integer", "minimum": 1}, "s": {"type": "string"},
+                      "t": {"type": "array", "items": {"type": "string", "format": "uuid"}},
+                      "x": {"type": "string", "uniqueItems": True}}, required=["r", "t", "x"])
+    neutral = tool.input_schema["properties"]
+    props = params_of(render(tool, "openai"))["properties"]
+    assert props["r"] is neutral["r"] and props["t"] is neutral["t"]
+    assert props["s"] is not neutral["s"] and neutral["s"] == {"type": "string"}  # made nullable, on a copy
+    assert props["x"] is not neutral["x"] and "uniqueItems" in neutral["x"]  # said in words, on a copy
+    assert props["x"]["description"] == "Items must be unique."
+
+
 def test_unsupported_keywords_are_removed_and_said() -> None:
     """default, uniqueItems and unsupported formats leave the schema and enter the description."""
     result = rendered("openai", {"u": {"type": "string", "format": "uri", "default": "https://x",

@@ -65,6 +65,8 @@ class SubsetPass(ProviderPass):
         prepared = self.children(prepared, pointer)
         out, said = self.keywords(prepared, pointer)
         said += self.finish(prepared, out, pointer)
+        if rule is None and not any(said) and _same_entries(out, prepared):
+            return prepared  # nothing changed: the input itself, so that definitions share it (and its checks)
         return state(out, [rule, *said])
 
     def prepare(self, node: Mapping[str, Any], pointer: str) -> Mapping[str, Any] | tuple[Any]:
@@ -104,3 +106,11 @@ class SubsetPass(ProviderPass):
             self.note(pointer, NoteKind.FALLBACK, "an object takes free-form keys (a map or an open object)")
             return False
         return True
+
+
+def _same_entries(out: Mapping[str, Any], node: Mapping[str, Any]) -> bool:
+    """Whether ``out`` holds exactly ``node``'s keys, each with the very same value."""
+    if len(out) != len(node):
+        return False
+    missing = object()
+    return all(node.get(key, missing) is value for key, value in out.items())

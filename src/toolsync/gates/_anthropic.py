@@ -10,7 +10,7 @@ from jsonschema import Draft202012Validator, validators
 from jsonschema_specifications import REGISTRY as _META_SCHEMAS  # type: ignore[import-untyped]
 
 from ._metaschema import meta_schema_errors
-from ._model import Report
+from ._report import Report
 from ._schema import child_pointer, find_recursion, is_object_schema, iter_subschemas, resolve_local_ref
 
 __all__ = ["check_anthropic", "strict_counts"]

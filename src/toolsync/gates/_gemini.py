@@ -10,7 +10,8 @@ from typing import Any
 from ..limits import NESTING_LIMIT, too_deep
 from ._memo import clean_memo
 from ._metaschema import meta_schema_errors
-from ._model import GeminiBackend, Report
+from ._model import GeminiBackend
+from ._report import Report
 from ._schema import child_pointer, is_mapping, iter_subschemas
 from ._sdk import validate_gemini_declaration
 

@@ -9,7 +9,7 @@ from typing import Any
 import orjson
 
 from ._metaschema import meta_schema_errors
-from ._model import Report
+from ._report import Report
 from ._schema import iter_subschemas, types_of
 from ._sdk import validate_mcp_tool
 

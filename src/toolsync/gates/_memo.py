@@ -11,7 +11,8 @@ from collections.abc import Callable, Hashable
 from contextvars import ContextVar
 from typing import Any
 
-from ._model import Report, ToolIssue
+from ._model import ToolIssue
+from ._report import Report
 
 __all__ = ["CLEAN", "RESULTS", "checked_once", "clean_memo"]
 

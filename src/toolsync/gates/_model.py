@@ -84,27 +84,3 @@ class GateResult:
     def ok(self) -> bool:
         """True when nothing was rejected and no request-wide rule failed."""
         return not self.rejected and not any(i.is_error for i in self.request_issues)
-
-
-class Report:
-    """Collects issues for one tool (or one request) while rules run."""
-
-    __slots__ = ("issues", "tool", "want_warnings")
-
-    def __init__(self, tool: str | None, *, want_warnings: bool = True) -> None:
-        self.tool = tool
-        self.want_warnings = want_warnings
-        self.issues: list[ToolIssue] = []
-
-    def error(self, rule: str, pointer: str | None, message: str) -> None:
-        self.issues.append(ToolIssue(rule, Severity.ERROR, message, self.tool, pointer))
-
-    def warn(self, rule: str, pointer: str | None, message: str) -> None:
-        if self.want_warnings:
-            self.issues.append(ToolIssue(rule, Severity.WARNING, message, self.tool, pointer))
-
-    def add(self, severity: Severity, rule: str, pointer: str | None, message: str) -> None:
-        if severity is Severity.ERROR:
-            self.error(rule, pointer, message)
-        else:
-            self.warn(rule, pointer, message)

@@ -11,7 +11,7 @@ from ..ir import Severity
 from ..limits import NESTING_LIMIT, too_deep
 from ._memo import checked_once, clean_memo
 from ._metaschema import meta_schema_errors
-from ._model import Report
+from ._report import Report
 from ._schema import (
     JSON_TYPES,
     is_mapping,

@@ -11,7 +11,8 @@ from ..errors import ConfigError, ToolValidationError
 from ..ir import Severity
 from . import _anthropic, _gemini, _openai
 from ._mcp import check_mcp
-from ._model import PROVIDERS, GateOptions, GateResult, Report, ToolIssue
+from ._model import PROVIDERS, GateOptions, GateResult, ToolIssue
+from ._report import Report
 
 __all__ = ["apply_tool_gate", "check_tool", "check_tools", "normalize_provider"]
 
@@ -27,6 +28,8 @@ DEFAULT_OPTIONS = GateOptions()
 
 def normalize_provider(provider: str) -> str:
     """The canonical provider name; raises ``ConfigError`` for one the gate does not know."""
+    if provider in PROVIDERS:  # already canonical: the gate asks once per definition
+        return provider
     name = provider.strip().lower()
     name = _ALIASES.get(name, name)
     if name not in PROVIDERS:
@@ -71,7 +74,10 @@ def check_tool(provider: str, definition: Mapping[str, Any], *,
     wrapped = _gemini.declarations_of(definition) if provider == "gemini" else None
     if wrapped is None:
         report = Report(_name_of(provider, definition), want_warnings=options.warnings)
-        _shielded(report, partial(CHECKERS[provider], definition, report, options))
+        try:
+            CHECKERS[provider](definition, report, options)
+        except TypeError as exc:
+            _not_json(report, exc)
         return report.issues
     issues: list[ToolIssue] = []
     for pointer, decl in wrapped:
@@ -91,8 +97,12 @@ def _shielded(report: Report, check: Callable[[], None]) -> None:
     try:
         check()
     except TypeError as exc:
-        report.error("definition.not-json", None, "the definition holds a value JSON cannot (keys must be strings, "
-                     f"values JSON types): {type(exc).__name__}: {exc}")
+        _not_json(report, exc)
+
+
+def _not_json(report: Report, exc: TypeError) -> None:
+    report.error("definition.not-json", None, "the definition holds a value JSON cannot (keys must be strings, "
+                 f"values JSON types): {type(exc).__name__}: {exc}")
 
 
 def _flatten(provider: str, definitions: Sequence[Any]) -> list[Any]:
