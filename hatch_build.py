@@ -25,7 +25,7 @@ from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 # The modules a spec load runs through, one mypyc group. Modules that hold the public data model
 # (ir, tool) stay interpreted: compiled classes cannot be subclassed or patched by users.
 COMPILED = (
-    "convert/annotations.py", "convert/build.py", "convert/hashing.py", "convert/inputs.py",
+    "_json.py", "convert/annotations.py", "convert/build.py", "convert/hashing.py", "convert/inputs.py",
     "convert/merge.py", "convert/naming.py", "convert/schema.py", "convert/text.py", "convert/walk.py",
     "formats/_common.py", "formats/_passes.py", "formats/_strict.py", "formats/anthropic.py",
     "formats/gemini.py", "formats/mcp.py", "formats/openai.py",

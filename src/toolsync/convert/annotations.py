@@ -22,9 +22,9 @@ extension, then :attr:`ToolOptions.annotations` by operation key or operationId.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
+from .._json import is_mapping
 from ..ir import Operation
 from ..tool import ConversionNote, NoteKind
 from .options import ToolOptions
@@ -44,7 +44,7 @@ _EXTENSIONS = ("x-mcp-annotations", "x-toolsync-annotations")
 
 
 def _apply(target: dict[str, bool], overrides: Any, origin: str, notes: list[ConversionNote]) -> None:
-    if not isinstance(overrides, Mapping):
+    if not is_mapping(overrides):
         notes.append(ConversionNote(NoteKind.DROPPED, f"{origin} is not a mapping of hints and is ignored"))
         return
     for hint, value in overrides.items():

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .._json import is_mapping
 from ..errors import ConversionError
 from ..ir import Diagnostic, Operation, Severity, Spec
 from ..tool import ConversionNote, NoteKind, Tool
@@ -78,7 +79,7 @@ def _defs(ctx: _Context, op: Operation, roots: list[Any], which: RequestSchemaPa
 def _output_schema(ctx: _Context, op: Operation, source: str) -> Mapping[str, Any] | None:
     response = op.success_response()
     media = next((m for m in response.content if is_json_media(m.media_type)), None) if response else None
-    if media is None or not isinstance(media.schema, Mapping) or not media.schema:
+    if media is None or not is_mapping(media.schema) or not media.schema:
         return None
     schema = ctx.response.visit(media.schema, "")
     defs = _defs(ctx, op, [schema], ctx.response, source)
@@ -177,22 +178,23 @@ def build_tools(
     skipped: list[Diagnostic] = []
     reused: list[str] = []
     for op in spec.operations:
-        name = names[op.key]
-        previous = reuse.get(op.key) if reuse else None
+        key = op.key  # a property that formats a string: asked once
+        name = names[key]
+        previous = reuse.get(key) if reuse else None
         if previous is not None and _reusable(previous, op, name, spec):
             if previous.spec_version != spec.version:
                 previous = dataclasses.replace(previous, spec_version=spec.version)
             tools.append(previous)
-            reused.append(op.key)
+            reused.append(key)
             continue
         try:
-            tools.append(_guarded(ctx, op, spec.name, spec.version, name, f"{spec.source}: {op.key}"))
+            tools.append(_guarded(ctx, op, spec.name, spec.version, name, f"{spec.source}: {key}"))
         except ConversionError as exc:
             ctx.request.take_notes()
-            skipped.append(Diagnostic("conversion.skipped", f"{op.key} was not made a tool: {exc.message}",
+            skipped.append(Diagnostic("conversion.skipped", f"{key} was not made a tool: {exc.message}",
                                       Severity.WARNING, pointer=op.pointer or None, source=spec.source))
     tools.sort(key=lambda t: t.name)
     notes = tuple(Diagnostic("naming.clash", f"{op.key} is named {names[op.key]!r}: {clashes[op.key]!r} is taken by "
                              "another operation", Severity.INFO, pointer=op.pointer or None, source=spec.source)
-                  for op in spec.operations if op.key in clashes)
+                  for op in spec.operations if clashes and op.key in clashes)
     return ToolBuild(tuple(tools), tuple(skipped), notes, tuple(reused))

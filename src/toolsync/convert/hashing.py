@@ -41,7 +41,8 @@ def digest(value: Any, *, source: str | None = None) -> str:
 
 
 def _binding(b: ArgumentBinding) -> dict[str, Any]:
-    return {"argument": b.argument, "location": b.location.value, "name": b.name, "required": b.required,
+    # The member itself: orjson writes an enum member as its value, and ``.value`` is a slow descriptor.
+    return {"argument": b.argument, "location": b.location, "name": b.name, "required": b.required,
             "style": b.style, "explode": b.explode, "allow_reserved": b.allow_reserved,
             "media_type": b.media_type, "content_type": b.content_type}
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from .._json import is_mapping
 from ..errors import ConversionError
 from ..ir import MediaType, Operation, Parameter, ParamLocation
 from ..tool import ArgLocation, ArgumentBinding, ConversionNote, NoteKind
@@ -40,6 +41,7 @@ __all__ = ["Arguments", "build_arguments", "is_json_media"]
 _BAD_CHARS = re.compile(r"[^A-Za-z0-9_.-]+")
 _PLACEHOLDER = re.compile(r"{([^{}]+)}")
 _IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
+_AS_ARGUMENT = {location: ArgLocation(location.value) for location in ParamLocation}
 _ORDER = {ParamLocation.PATH: 0, ParamLocation.QUERY: 1, ParamLocation.HEADER: 2, ParamLocation.COOKIE: 3}
 _BODY = (ArgLocation.BODY, ArgLocation.BODY_FIELD)
 _MAX = 64
@@ -104,7 +106,7 @@ def _with_text(schema: Any, description: str, deprecated: bool, budget: int) -> 
         text = f"Deprecated: {text}" if text else "Deprecated."
     if not text:
         return schema
-    base: Mapping[str, Any] = schema if isinstance(schema, Mapping) else ({} if schema is not False else {"not": {}})
+    base: Mapping[str, Any] = schema if is_mapping(schema) else ({} if schema is not False else {"not": {}})
     extra: dict[str, Any] = {"description": cut(text, budget)}
     if deprecated:
         extra["deprecated"] = True
@@ -121,7 +123,7 @@ class _Builder:
         ref = schema.get("$ref")
         name = def_name(ref) if isinstance(ref, str) else None
         target = self.op.defs.get(name) if name is not None else None
-        return target if isinstance(target, Mapping) else None
+        return target if is_mapping(target) else None
 
     def _described(self, schema: Any, description: str, deprecated: bool) -> Any:
         # Parameters such as "owner" or "per_page" recur in hundreds of operations of a spec.
@@ -144,7 +146,7 @@ class _Builder:
             schema = self._described(self.clean.visit(p.schema, f"/properties/{escape(p.name)}"), p.description,
                                      p.deprecated)
             required = p.required or p.location == ParamLocation.PATH
-            args.append(_Arg(p.name, ArgLocation(p.location.value), schema, required, param=p))
+            args.append(_Arg(p.name, _AS_ARGUMENT[p.location], schema, required, param=p))
         self._check_path(args)
         return args
 
@@ -172,7 +174,7 @@ class _Builder:
 
     def _object_shape(self, schema: Any) -> Mapping[str, Any] | None:
         """The object whose properties become arguments, or None to keep the body whole."""
-        if not isinstance(schema, Mapping):
+        if not is_mapping(schema):
             return None
         if "$ref" in schema or "allOf" in schema:
             merged = merge_all_of([schema], self.resolve)
@@ -186,7 +188,7 @@ class _Builder:
         if any(k in schema for k in ("oneOf", "anyOf", "not", "if", "patternProperties")):
             return None
         props = schema.get("properties")
-        if schema.get("type", "object") != "object" or not isinstance(props, Mapping) or not props:
+        if schema.get("type", "object") != "object" or not is_mapping(props) or not props:
             return None
         if schema.get("additionalProperties", False) is not False:
             return None
@@ -197,7 +199,7 @@ class _Builder:
         wanted = set(required) if isinstance(required, list) and body_required else set()
         fields: list[_Arg] = []
         for name, sub in shape["properties"].items():
-            if isinstance(sub, Mapping) and sub.get("readOnly") is True:
+            if is_mapping(sub) and sub.get("readOnly") is True:
                 self.notes.append(ConversionNote(NoteKind.DROPPED, f"body property {name!r} is readOnly and "
                                                  "is left out", pointer=f"/properties/{escape(str(name))}"))
                 continue

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from .._json import is_mapping
 from ..limits import NESTING_LIMIT, too_deep
 
 __all__ = ["merge_all_of"]
@@ -52,7 +53,7 @@ def _type_meet(a: Any, b: Any) -> Any:
 def _join(key: str, old: Any, new: Any, resolve: Resolve, depth: int) -> Any:
     if old == new or key in _ANNOTATIONS:
         return old
-    if key == "properties" and isinstance(old, Mapping) and isinstance(new, Mapping):
+    if key == "properties" and is_mapping(old) and is_mapping(new):
         merged = dict(old)
         for name, sub in new.items():
             merged[name] = _join_schemas(merged[name], sub, resolve, depth) if name in merged else sub
@@ -74,7 +75,7 @@ def _join(key: str, old: Any, new: Any, resolve: Resolve, depth: int) -> Any:
 def _join_schemas(a: Any, b: Any, resolve: Resolve, depth: int) -> Any:
     if a == b:
         return a
-    if not isinstance(a, Mapping) or not isinstance(b, Mapping) or depth >= _MAX_DEPTH:
+    if not is_mapping(a) or not is_mapping(b) or depth >= _MAX_DEPTH:
         raise _Conflict
     return _merge([a, b], resolve, depth + 1)
 
@@ -97,7 +98,7 @@ def _members(schema: Mapping[str, Any], resolve: Resolve, chain: frozenset[str] 
     own = {k: v for k, v in schema.items() if k != "allOf"}
     out: list[Mapping[str, Any]] = [own] if own else []
     for part in parts:
-        if not isinstance(part, Mapping):
+        if not is_mapping(part):
             if part is True:
                 continue
             raise _Conflict

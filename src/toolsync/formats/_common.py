@@ -8,6 +8,7 @@ from typing import Any
 
 import orjson
 
+from .._json import is_mapping
 from ..convert.schema import required_rule, rule_sentence
 from ..convert.walk import NoteRecord
 from ..errors import ConversionError
@@ -62,7 +63,7 @@ def statement(keyword: str, value: Any) -> str | None:
     """A sentence saying what ``keyword: value`` asked for, or None when it is too long to help."""
     if keyword == "uniqueItems":
         return "Items must be unique." if value is True else None
-    if keyword == "dependentRequired" and isinstance(value, Mapping):
+    if keyword == "dependentRequired" and is_mapping(value):
         parts = [f"if {k} is given, so must be {', '.join(map(str, v))}" for k, v in value.items()
                  if isinstance(v, list)]
         return (("; ".join(parts)).capitalize() + ".") if parts else None
@@ -160,7 +161,7 @@ def ensure_arguments(tool: Tool, properties: Any, provider: str) -> None:
         ConversionError: an argument of the tool is missing from the rendered schema.
     """
     wanted = tool.input_schema.get("properties", {})
-    got = properties if isinstance(properties, Mapping) else {}
+    got = properties if is_mapping(properties) else {}
     missing = [name for name in wanted if name not in got]
     if missing:
         raise ConversionError(f"the {provider} rendering would lose the argument(s) {', '.join(missing)}; the "

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from .._json import is_mapping
 from ..convert.walk import NoteRecord, SchemaPass, def_name
 from ..tool import NoteKind
 from ._common import malformed, state, statement, without_rule
@@ -26,12 +27,12 @@ class ProviderPass(SchemaPass):
         ref = schema.get("$ref")
         name = def_name(ref) if isinstance(ref, str) else None
         target = self.defs.get(name) if name is not None else None
-        return target if isinstance(target, Mapping) else None
+        return target if is_mapping(target) else None
 
     def run(self, schema: Mapping[str, Any]) -> tuple[Any, list[NoteRecord]]:
         """``schema`` (a tool's whole input schema) rewritten, with the notes about it."""
         defs = schema.get("$defs")
-        self.defs = defs if isinstance(defs, Mapping) else {}
+        self.defs = defs if is_mapping(defs) else {}
         self.take_notes()
         result = self.visit(schema, "")
         return result, self.take_notes()
@@ -57,7 +58,7 @@ class SubsetPass(ProviderPass):
             self.note(pointer, NoteKind.FALLBACK, f"the schema is malformed ({bad!r} has a value of the wrong type)")
             return node
         prepared = self.prepare(node, pointer)
-        if not isinstance(prepared, Mapping):
+        if isinstance(prepared, tuple):
             return prepared[0]
         prepared, rule = without_rule(prepared)
         if rule:

@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .._json import is_mapping
 from ..convert.merge import merge_all_of
 from ..convert.walk import def_name
 from ..limits import NESTING_LIMIT, too_deep
@@ -53,7 +54,7 @@ def _inlined(node: Mapping[str, Any]) -> set[str]:
     names = {node["$ref"]} if isinstance(node.get("$ref"), str) and len(node) > 1 else set()
     parts = node.get("allOf")
     if isinstance(parts, list):
-        names.update(p["$ref"] for p in parts if isinstance(p, Mapping) and isinstance(p.get("$ref"), str))
+        names.update(p["$ref"] for p in parts if is_mapping(p) and isinstance(p.get("$ref"), str))
     return names
 
 
@@ -62,11 +63,11 @@ def _annotated_ref(node: Mapping[str, Any]) -> dict[str, Any] | None:
     parts = node["allOf"]
     if not isinstance(parts, list):
         return None
-    refs = [p for p in parts if isinstance(p, Mapping) and set(p) == {"$ref"}]
-    rest = [p for p in parts if not (isinstance(p, Mapping) and set(p) == {"$ref"})]
+    refs = [p for p in parts if is_mapping(p) and set(p) == {"$ref"}]
+    rest = [p for p in parts if not (is_mapping(p) and set(p) == {"$ref"})]
     siblings: dict[str, Any] = {k: v for k, v in node.items() if k != "allOf"}
     for part in rest:
-        if not isinstance(part, Mapping):
+        if not is_mapping(part):
             return None
         siblings = {**part, **siblings}
     if len(refs) != 1 or not siblings or not set(siblings) <= _ANNOTATIONS:

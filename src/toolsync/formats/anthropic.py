@@ -17,6 +17,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from .._json import is_mapping
 from ..limits import NESTING_LIMIT, too_deep
 from ..tool import ConversionNote, NoteKind, Tool
 from ._common import ensure_arguments, make_notes, statement
@@ -55,7 +56,7 @@ class AnthropicStrictPass(SubsetPass):
     def finish(self, node: Mapping[str, Any], out: dict[str, Any], pointer: str) -> list[str | None]:
         said = self._fix_values(out, pointer)
         self._close(node, out, pointer)
-        if isinstance(out.get("allOf"), list) and any(isinstance(p, Mapping) and "$ref" in p for p in out["allOf"]):
+        if isinstance(out.get("allOf"), list) and any(is_mapping(p) and "$ref" in p for p in out["allOf"]):
             self.note(pointer, NoteKind.FALLBACK, "allOf with a $ref is not allowed")
         enum = out.get("enum")
         if isinstance(enum, list) and any(isinstance(v, Mapping | list) for v in enum):
@@ -81,16 +82,16 @@ class AnthropicStrictPass(SubsetPass):
 
 def _budget(schema: Any, counts: list[int], depth: int = 0) -> None:
     """Adds (optional, union-typed) property counts of every object in ``schema`` to ``counts``."""
-    if not isinstance(schema, Mapping):
+    if not is_mapping(schema):
         return
     if depth >= NESTING_LIMIT:
         raise too_deep()
     props = schema.get("properties")
-    if isinstance(props, Mapping):
+    if is_mapping(props):
         required = schema.get("required") or ()
         counts[0] += sum(1 for k in props if k not in required)
         counts[1] += sum(1 for p in props.values()
-                         if isinstance(p, Mapping) and ("anyOf" in p or isinstance(p.get("type"), list)))
+                         if is_mapping(p) and ("anyOf" in p or isinstance(p.get("type"), list)))
         for sub in props.values():
             _budget(sub, counts, depth + 1)
     for key in ("items", "additionalProperties"):

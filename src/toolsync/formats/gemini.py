@@ -32,6 +32,7 @@ from typing import Any
 
 import orjson
 
+from .._json import is_mapping
 from ..convert.merge import merge_all_of
 from ..convert.walk import def_name, direct_refs, escape
 from ..tool import NoteKind, Tool
@@ -92,7 +93,7 @@ class GeminiPass(ProviderPass):
             return self._ref(node, pointer)
         if "allOf" in node:
             inlined = [def_name(str(p["$ref"])) or str(p["$ref"]) for p in node["allOf"]
-                       if isinstance(p, Mapping) and "$ref" in p]
+                       if is_mapping(p) and "$ref" in p]
             if inlined:  # merging inlines definitions: they count against the recursion budget too
                 return self._inline(inlined, node, pointer)
             node = self._all_of(node, pointer)
@@ -139,7 +140,7 @@ class GeminiPass(ProviderPass):
         if sum(self.expanding.values()) >= self.depth:
             self.note(pointer, NoteKind.DROPPED, f"the recursive schema {names[0]} is not expanded beyond depth "
                       f"{self.depth}; it is left untyped")
-            texts = [part.get("description") for part in [node, *node["allOf"]] if isinstance(part, Mapping)]
+            texts = [part.get("description") for part in [node, *node["allOf"]] if is_mapping(part)]
             text = next((t for t in texts if isinstance(t, str) and t), "")
             return state({"description": text} if text else {}, [f"A nested {names[0]} value."])
         before = dict(self.expanding)
@@ -156,7 +157,7 @@ class GeminiPass(ProviderPass):
             return merged
         self.note(pointer, NoteKind.DROPPED, "allOf parts cannot be merged; only the first part is kept")
         parts = node["allOf"]
-        first = parts[0] if parts and isinstance(parts[0], Mapping) else {}
+        first = parts[0] if parts and is_mapping(parts[0]) else {}
         rest = {k: v for k, v in node.items() if k != "allOf"}
         return {**(self.resolve(first) or first if "$ref" in first else first), **rest}
 
@@ -167,9 +168,9 @@ class GeminiPass(ProviderPass):
             return False
         if key == "oneOf":
             self.note(pointer, NoteKind.CHANGED, "oneOf became anyOf (exactly-one is not enforced)")
-        branches = [b for b in node[key] if not (isinstance(b, Mapping) and _types(b) == ["null"] and len(b) == 1)]
+        branches = [b for b in node[key] if not (is_mapping(b) and _types(b) == ["null"] and len(b) == 1)]
         done = [self.visit(b, f"{pointer}/{key}/{i}") for i, b in enumerate(branches)]
-        if len(done) == 1 and isinstance(done[0], Mapping):
+        if len(done) == 1 and is_mapping(done[0]):
             out.update(done[0])
         elif done:
             out["anyOf"] = done
@@ -209,7 +210,7 @@ class GeminiPass(ProviderPass):
 
     def _structure(self, node: Mapping[str, Any], out: dict[str, Any], pointer: str) -> None:
         props = node.get("properties")
-        if isinstance(props, Mapping) and props:
+        if is_mapping(props) and props:
             # A property whose schema is false can never be sent; Gemini has no schema that says so.
             out["properties"] = {k: self.visit(v, f"{pointer}/properties/{escape(k)}") for k, v in props.items()
                                  if v is not False}

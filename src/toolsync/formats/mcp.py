@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from .._json import is_mapping
 from ..convert.merge import merge_all_of
 from ..convert.walk import def_name
 from ..tool import Tool
@@ -29,11 +30,11 @@ def output_object(schema: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
     if not schema:
         return None
     found = schema.get("$defs")
-    defs: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
+    defs: Mapping[str, Any] = found if is_mapping(found) else {}
 
     def resolve(node: Mapping[str, Any]) -> Mapping[str, Any] | None:
         target = defs.get(def_name(str(node.get("$ref"))) or "")
-        return target if isinstance(target, Mapping) else None
+        return target if is_mapping(target) else None
 
     if "$ref" in schema or "allOf" in schema:
         merged = merge_all_of([{k: v for k, v in schema.items() if k != "$defs"}], resolve)

@@ -9,6 +9,7 @@ from typing import Any
 from jsonschema import Draft202012Validator, validators
 from jsonschema_specifications import REGISTRY as _META_SCHEMAS  # type: ignore[import-untyped]
 
+from .._json import is_mapping
 from ._metaschema import meta_schema_errors
 from ._report import Report
 from ._schema import child_pointer, find_recursion, is_object_schema, iter_subschemas, resolve_local_ref
@@ -51,7 +52,7 @@ _NO_RETRIEVAL: Any = _META_SCHEMAS
 
 def check_anthropic(tool: Any, report: Report) -> None:
     """Rules for one custom tool: ``{"name", "description", "input_schema", ...}``."""
-    if not isinstance(tool, Mapping):
+    if not is_mapping(tool):
         report.error("anthropic.shape", "", "the tool must be a JSON object")
         return
     if not _check_type(tool, report):
@@ -100,7 +101,7 @@ def _check_input_schema(schema: Any, report: Report) -> Mapping[str, Any] | None
     if schema is None:
         report.error("anthropic.input-schema.required", where, "input_schema is required")
         return None
-    if not isinstance(schema, Mapping):
+    if not is_mapping(schema):
         report.error("anthropic.input-schema.type", where, "input_schema must be a JSON object")
         return None
     if "type" not in schema:
@@ -141,7 +142,7 @@ def _check_options(tool: Mapping[str, Any], report: Report) -> None:
 
 
 def _valid_cache_control(cache: Any) -> bool:
-    return (isinstance(cache, Mapping) and cache.get("type") == "ephemeral"
+    return (is_mapping(cache) and cache.get("type") == "ephemeral"
             and all(k in ("type", "ttl") for k in cache) and cache.get("ttl", "5m") in ("5m", "1h"))
 
 
@@ -149,7 +150,7 @@ def _check_examples(examples: Any, schema: Mapping[str, Any] | None, report: Rep
     if examples is None:
         return
     where = "/input_examples"
-    if not isinstance(examples, list) or not all(isinstance(e, Mapping) for e in examples):
+    if not isinstance(examples, list) or not all(is_mapping(e) for e in examples):
         report.error("anthropic.input-examples.type", where, "input_examples must be a list of objects")
         return
     if schema is None:
@@ -171,13 +172,13 @@ def strict_counts(schema: Mapping[str, Any]) -> tuple[int, int]:
     optional = union = 0
     for _, sub in iter_subschemas(schema):
         props = sub.get("properties")
-        if not isinstance(props, Mapping):
+        if not is_mapping(props):
             continue
         required = sub.get("required")
         listed = required if isinstance(required, list) else []
         optional += sum(1 for k in props if k not in listed)
         union += sum(1 for p in props.values()
-                     if isinstance(p, Mapping) and ("anyOf" in p or isinstance(p.get("type"), list)))
+                     if is_mapping(p) and ("anyOf" in p or isinstance(p.get("type"), list)))
     return optional, union
 
 
@@ -250,7 +251,7 @@ def _strict_refs(root: Mapping[str, Any], where: str, sub: Mapping[str, Any], re
         elif resolve_local_ref(root, ref) is None:
             report.error("anthropic.strict.ref-unresolved", where, f"$ref {ref!r} does not resolve")
     all_of = sub.get("allOf")
-    if isinstance(all_of, list) and any(isinstance(a, Mapping) and "$ref" in a for a in all_of):
+    if isinstance(all_of, list) and any(is_mapping(a) and "$ref" in a for a in all_of):
         report.error("anthropic.strict.allof-ref", where, "allOf with $ref is not supported")
 
 

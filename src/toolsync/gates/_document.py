@@ -85,8 +85,10 @@ def resolve_pointer(document: Any, ref: str) -> tuple[bool, Any]:
     if ref in ("#", "#/"):
         return True, node
     for raw in ref[2:].split("/"):
-        part = unquote(raw).replace("~1", "/").replace("~0", "~")
-        if isinstance(node, Mapping) and part in node:
+        part = unquote(raw) if "%" in raw else raw  # the spec gate follows thousands of refs: skip no-op work
+        if "~" in part:
+            part = part.replace("~1", "/").replace("~0", "~")
+        if (type(node) is dict or isinstance(node, Mapping)) and part in node:
             node = node[part]
         elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
             node = node[int(part)]

@@ -8,6 +8,7 @@ from typing import Any
 
 import orjson
 
+from .._json import is_mapping
 from ._metaschema import meta_schema_errors
 from ._report import Report
 from ._schema import iter_subschemas, types_of
@@ -25,7 +26,7 @@ _TCHAR_RE = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 
 def check_mcp(tool: Any, report: Report, *, version: str, use_sdk: bool) -> None:
     """Rules for one MCP tool under protocol ``version``."""
-    if not isinstance(tool, Mapping):
+    if not is_mapping(tool):
         report.error("mcp.shape", "", "the tool must be a JSON object")
         return
     extra = [k for k in tool if k not in TOOL_KEYS]
@@ -43,7 +44,7 @@ def check_mcp(tool: Any, report: Report, *, version: str, use_sdk: bool) -> None
     _check_annotations(tool.get("annotations"), report)
     icons = tool.get("icons")
     if icons is not None and (not isinstance(icons, list) or any(
-            not isinstance(i, Mapping) or not isinstance(i.get("src"), str) for i in icons)):
+            not is_mapping(i) or not isinstance(i.get("src"), str) for i in icons)):
         report.error("mcp.icons", "/icons", "icons must be a list of objects with a string src")
     if use_sdk:
         for rule, severity, message in validate_mcp_tool(tool, version):
@@ -65,7 +66,7 @@ def _check_input_schema(schema: Any, report: Report, version: str) -> None:
     if schema is None:
         report.error("mcp.input-schema.required", where, "inputSchema is required and must not be null")
         return
-    if not isinstance(schema, Mapping):
+    if not is_mapping(schema):
         report.error("mcp.input-schema.type", where, "inputSchema must be a JSON Schema object")
         return
     if schema.get("type") != "object":
@@ -85,7 +86,7 @@ def _check_output_schema(schema: Any, report: Report, version: str) -> None:
     if schema is None:
         return
     where = "/outputSchema"
-    if not isinstance(schema, Mapping):
+    if not is_mapping(schema):
         report.error("mcp.output-schema.type", where, "outputSchema must be a JSON Schema object")
         return
     if version != HEADER_VERSION and schema.get("type") != "object":
@@ -98,7 +99,7 @@ def _check_output_schema(schema: Any, report: Report, version: str) -> None:
 def _check_annotations(annotations: Any, report: Report) -> None:
     if annotations is None:
         return
-    if not isinstance(annotations, Mapping):
+    if not is_mapping(annotations):
         report.error("mcp.annotations.type", "/annotations", "annotations must be an object")
         return
     for key in ANNOTATION_BOOLS:

@@ -44,7 +44,7 @@ _APPLICATORS = _ONE_SET | _MAPS_SET | _LISTS_SET
 _CONSTRAINED = frozenset(
     name
     for uri, resource in REGISTRY.items()
-    if uri.startswith("https://json-schema.org/draft/2020-12/") and isinstance(resource.contents, Mapping)
+    if uri.startswith("https://json-schema.org/draft/2020-12/") and is_mapping(resource.contents)
     for name in resource.contents.get("properties", {})
 )
 _STRINGS = ("title", "description", "$comment", "pattern", "format", "contentEncoding", "contentMediaType",
@@ -406,7 +406,7 @@ def _meta_schema_errors(schema: Any, pointer: str) -> list[tuple[str, str]]:
         cls = validators.validator_for(schema, default=Draft202012Validator)
     except Exception as exc:  # noqa: BLE001 - an unhashable or odd "$schema" value
         return [(pointer, f"schema could not be checked against a meta-schema: {exc}")]
-    if cls is not Draft202012Validator or not isinstance(schema, Mapping):
+    if cls is not Draft202012Validator or not is_mapping(schema):
         try:
             return _dialect_errors(schema, pointer, cls)
         except RecursionError:

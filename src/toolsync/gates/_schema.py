@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any, TypeGuard
+from typing import Any
+
+from .._json import is_mapping
 
 __all__ = [
     "JSON_TYPES",
@@ -27,7 +29,6 @@ _SUB_ONE = ("items", "additionalProperties", "not", "if", "then", "else", "conta
             "unevaluatedProperties", "unevaluatedItems", "additionalItems", "contentSchema")
 _SUB_LISTS = ("anyOf", "oneOf", "allOf", "prefixItems")
 _SUB_KEYS = frozenset((*_SUB_MAPS, *_SUB_ONE, *_SUB_LISTS))
-_NOT_MAPPINGS = frozenset((type(None), str, int, float, bool, list, tuple))
 
 # What object_depth follows: nesting a model sees, not every applicator.
 _DEPTH_ONE = ("items", "additionalProperties")
@@ -36,12 +37,6 @@ _DEPTH_MAPS = ("$defs", "definitions")
 _DEPTH_KEYS = frozenset(("properties", "additionalProperties", *_DEPTH_LISTS, *_DEPTH_MAPS))
 
 Children = Callable[[Mapping[str, Any], str], Iterable[tuple[str, Any]]]
-
-
-def is_mapping(value: Any) -> TypeGuard[Mapping[str, Any]]:
-    """``isinstance(value, Mapping)``, with fast paths for dicts and JSON scalars (the ABC check is slow in hot loops)."""
-    kind = type(value)
-    return kind is dict or (kind not in _NOT_MAPPINGS and isinstance(value, Mapping))
 
 
 def child_pointer(pointer: str, key: str | int) -> str:

@@ -7,6 +7,7 @@ from typing import Any
 
 import orjson
 
+from .._json import is_mapping
 from ..ir import HTTP_METHODS, Diagnostic, Severity
 from ..spec.parse import refs_in_json
 from ._document import declared_version, iter_refs, pointer_of, resolve_pointer
@@ -26,7 +27,7 @@ MAX_REF_HOPS = 64
 def _follow(document: Any, node: Any) -> tuple[Any | None, list[str], str | None]:
     """(target, refs followed, problem) for a chain of local refs; problem is "unresolved" or "loop"."""
     seen: list[str] = []
-    while isinstance(node, Mapping) and isinstance(ref := node.get("$ref"), str):
+    while is_mapping(node) and isinstance(ref := node.get("$ref"), str):
         if not ref.startswith("#"):
             return None, seen, None  # external: never read by the spec gate
         if ref in seen or len(seen) >= MAX_REF_HOPS:
@@ -53,7 +54,7 @@ class RefFollower:
         self.known: dict[str, tuple[Any | None, list[str], str | None]] = {}
 
     def __call__(self, node: Any) -> tuple[Any | None, list[str], str | None]:
-        ref = node.get("$ref") if type(node) is dict or isinstance(node, Mapping) else None
+        ref = node.get("$ref") if type(node) is dict or is_mapping(node) else None
         if not isinstance(ref, str):
             return node, [], None
         hit = self.known.get(ref)
@@ -133,7 +134,7 @@ class _Structure:
             self.error("spec.paths.missing", "/paths", "the spec has no paths object, so it has no operations "
                        "to turn into tools (webhooks are not turned into tools)")
             return
-        if not isinstance(paths, Mapping):
+        if not is_mapping(paths):
             self.error("spec.paths.type", "/paths", f"paths must be an object mapping '/path' to path items, not "
                        f"{type(paths).__name__}")
             return
@@ -145,7 +146,7 @@ class _Structure:
         item = self.resolve(item)
         if item is None:
             return
-        if not isinstance(item, Mapping):
+        if not is_mapping(item):
             self.error("spec.path-item.type", pointer, f"a path item must be an object, not {type(item).__name__}")
             return
         if "parameters" in item:
@@ -155,7 +156,7 @@ class _Structure:
                 self.operation(child_pointer(pointer, method), item[method])
 
     def operation(self, pointer: str, operation: Any) -> None:
-        if not isinstance(operation, Mapping):
+        if not is_mapping(operation):
             self.error("spec.operation.type", pointer, f"an operation must be an object, not "
                        f"{type(operation).__name__}")
             return
@@ -176,7 +177,7 @@ class _Structure:
         parameter = self.resolve(parameter)
         if parameter is None:
             return
-        if not isinstance(parameter, Mapping):
+        if not is_mapping(parameter):
             self.error("spec.parameter.type", pointer, f"a parameter must be an object, not "
                        f"{type(parameter).__name__}")
             return
@@ -196,10 +197,10 @@ class _Structure:
         body = self.resolve(body)
         if body is None:
             return
-        if not isinstance(body, Mapping):
+        if not is_mapping(body):
             self.error("spec.request-body.type", pointer, f"requestBody must be an object, not "
                        f"{type(body).__name__}")
-        elif not isinstance(body.get("content"), Mapping):
+        elif not is_mapping(body.get("content")):
             self.error("spec.request-body.content", pointer, "requestBody needs a content object mapping media "
                        "types to schemas")
 
@@ -207,7 +208,7 @@ class _Structure:
 def structural_errors(document: Any, source: str, follow: RefFollower | None = None
                       ) -> tuple[str | None, list[Diagnostic]]:
     """(declared version, errors) for the defects that leave no usable operations behind."""
-    if not isinstance(document, Mapping):
+    if not is_mapping(document):
         message = f"a spec must be a JSON/YAML object at the top level, not {type(document).__name__}"
         return None, [Diagnostic("spec.not-an-object", message, Severity.ERROR, None, source)]
     version = declared_version(document)

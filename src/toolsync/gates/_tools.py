@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from typing import Any, Literal
 
+from .._json import is_mapping
 from ..errors import ConfigError, ToolValidationError
 from ..ir import Severity
 from . import _anthropic, _gemini, _openai
@@ -57,7 +58,7 @@ CHECKERS: dict[str, _Checker] = {
 def _name_of(provider: str, tool: Any) -> str | None:
     if provider.startswith("openai"):
         return _openai.tool_name(tool)
-    name = tool.get("name") if isinstance(tool, Mapping) else None
+    name = tool.get("name") if is_mapping(tool) else None
     return name if isinstance(name, str) else None
 
 
@@ -159,7 +160,7 @@ def _no_request_rules(tools: list[Any], report: Report) -> None:
 def _openai_request(tools: list[Any], report: Report) -> None:
     if len(tools) <= MAX_OPENAI_TOOLS:
         return
-    deferred = any(isinstance(t, Mapping) and t.get("defer_loading") is True for t in tools)
+    deferred = any(is_mapping(t) and t.get("defer_loading") is True for t in tools)
     message = f"{len(tools)} tools; the API answers 'array too long ... maximum length {MAX_OPENAI_TOOLS}'"
     if deferred:
         report.warn("openai.tools.max", None, message + " (with defer_loading and tool search the limit is "
@@ -179,8 +180,8 @@ def _gemini_request(tools: list[Any], report: Report) -> None:
 
 
 def _anthropic_request(tools: list[Any], report: Report) -> None:
-    custom = [t for t in tools if isinstance(t, Mapping)]
-    strict = [t for t in custom if t.get("strict") is True and isinstance(t.get("input_schema"), Mapping)]
+    custom = [t for t in tools if is_mapping(t)]
+    strict = [t for t in custom if t.get("strict") is True and is_mapping(t.get("input_schema"))]
     _anthropic_strict_budget(strict, report)
     deferred = [t for t in custom if t.get("defer_loading") is True]
     if not deferred:

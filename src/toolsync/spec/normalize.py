@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
+from .._json import is_mapping
 from ..errors import UnsupportedSpecError
 from ..ir import HTTP_METHODS, Diagnostic, Severity
 
@@ -108,7 +109,7 @@ def detect_version(document: Any, *, source: str) -> DetectedVersion:
         UnsupportedSpecError: for anything that is not Swagger 2.0 or OpenAPI 3.0/3.1, with a
             message naming what it is (Swagger 1.2, AsyncAPI, JSON Schema, Postman, …).
     """
-    if not isinstance(document, Mapping):
+    if not is_mapping(document):
         raise UnsupportedSpecError(_not_a_mapping(document), source=source)
     if not document:
         raise UnsupportedSpecError("the document is empty; expected an OpenAPI or Swagger description",
@@ -126,7 +127,7 @@ def detect_version(document: Any, *, source: str) -> DetectedVersion:
 
 def family_of(document: Any) -> str | None:
     """The version family a document declares, or None for fragments and unknown versions."""
-    if not isinstance(document, Mapping):
+    if not is_mapping(document):
         return None
     try:
         return detect_version(document, source="").family
@@ -171,7 +172,7 @@ def _what_else(document: Mapping[str, Any]) -> str:
                 "convert it to OpenAPI 3 first")
     if "asyncapi" in document:
         return "this is an AsyncAPI document (event-driven APIs), not an OpenAPI description"
-    if isinstance(info, Mapping) and ("_postman_id" in info or "getpostman" in str(info.get("schema", ""))):
+    if is_mapping(info) and ("_postman_id" in info or "getpostman" in str(info.get("schema", ""))):
         return "this is a Postman collection, not an OpenAPI description; export the API as OpenAPI 3"
     if "$schema" in document and "json-schema" in str(document["$schema"]):
         return "this is a JSON Schema document, not an OpenAPI description"
@@ -432,7 +433,7 @@ class Swagger2:
                 out[key] = doc[key]
         out.update(_extensions(doc))
         paths = doc.get("paths")
-        if isinstance(paths, Mapping):
+        if is_mapping(paths):
             out["paths"] = {path: item if str(path).startswith("x-") else
                             self.path_item(item, f"#/paths/{escape_pointer(str(path))}")
                             for path, item in paths.items()}
@@ -447,18 +448,18 @@ class Swagger2:
         doc = self.document
         out: dict[str, Any] = {}
         definitions = doc.get("definitions")
-        if isinstance(definitions, Mapping):
+        if is_mapping(definitions):
             out["schemas"] = {k: self.schema(v) for k, v in definitions.items()}
         params = doc.get("parameters")
-        if isinstance(params, Mapping):
+        if is_mapping(params):
             # Body and form parameters become request bodies where they are used.
             out["parameters"] = {k: self.parameter(v) for k, v in params.items()
-                                 if not (isinstance(v, Mapping) and v.get("in") in ("body", "formData"))}
+                                 if not (is_mapping(v) and v.get("in") in ("body", "formData"))}
         responses = doc.get("responses")
-        if isinstance(responses, Mapping):
+        if is_mapping(responses):
             out["responses"] = {k: self.response(v, self.produces) for k, v in responses.items()}
         schemes = doc.get("securityDefinitions")
-        if isinstance(schemes, Mapping):
+        if is_mapping(schemes):
             out["securitySchemes"] = {k: self.security_scheme(v) for k, v in schemes.items()}
         return {k: v for k, v in out.items() if v}
 
@@ -482,7 +483,7 @@ class Swagger2:
 
     def path_item(self, item: Any, pointer: str) -> Any:
         """A path item; path-level body/form parameters move into each operation's request body."""
-        if not isinstance(item, Mapping) or "$ref" in item:
+        if not is_mapping(item) or "$ref" in item:
             return item
         shared = item.get("parameters")
         shared_list = list(shared) if isinstance(shared, list) else []
@@ -499,7 +500,7 @@ class Swagger2:
 
     def operation(self, op: Any, inherited: list[Mapping[str, Any]], pointer: str) -> Any:
         """One operation: parameters, request body, responses and servers in OpenAPI 3 form."""
-        if not isinstance(op, Mapping):
+        if not is_mapping(op):
             return op
         dropped = {"parameters", "consumes", "produces", "responses", "schemes"}
         out: dict[str, Any] = {k: v for k, v in op.items() if k not in dropped}
@@ -513,7 +514,7 @@ class Swagger2:
         if body is not None:
             out["requestBody"] = body
         responses = op.get("responses")
-        if isinstance(responses, Mapping):
+        if is_mapping(responses):
             out["responses"] = {code: r if str(code).startswith("x-") else self.response(r, produces)
                                 for code, r in responses.items()}
         elif responses is not None:
@@ -528,9 +529,9 @@ class Swagger2:
         moving: list[Mapping[str, Any]] = []
         for param in params:
             target = self._local_parameter(param)
-            if isinstance(target, Mapping) and target.get("in") in ("body", "formData"):
+            if is_mapping(target) and target.get("in") in ("body", "formData"):
                 moving.append(target)
-            elif isinstance(param, Mapping) and "$ref" in param:
+            elif is_mapping(param) and "$ref" in param:
                 regular.append(self._ref(param))
             else:
                 regular.append(self.parameter(param))
@@ -539,7 +540,7 @@ class Swagger2:
     def _local_parameter(self, param: Any) -> Any:
         """Follow local ``#/parameters/...`` refs so that body parameters can be recognised."""
         seen: set[str] = set()
-        while isinstance(param, Mapping) and isinstance(param.get("$ref"), str):
+        while is_mapping(param) and isinstance(param.get("$ref"), str):
             ref = param["$ref"]
             if not ref.startswith("#/") or ref in seen:
                 return param
@@ -557,7 +558,7 @@ class Swagger2:
 
     def parameter(self, param: Any) -> Any:
         """A path, query or header parameter: its type keywords move into ``schema``."""
-        if not isinstance(param, Mapping):
+        if not is_mapping(param):
             return param
         if "$ref" in param:
             return self._ref(param)
@@ -579,7 +580,7 @@ class Swagger2:
     def _param_schema(self, param: Mapping[str, Any]) -> dict[str, Any]:
         schema: dict[str, Any] = {k: param[k] for k in _PARAM_SCHEMA_KEYS if k in param}
         items = schema.get("items")
-        if isinstance(items, Mapping):
+        if is_mapping(items):
             schema["items"] = self._param_schema(items)
         return lift_schema_node(schema, V2)
 
@@ -639,19 +640,19 @@ class Swagger2:
 
     def response(self, response: Any, produces: list[str]) -> Any:
         """A response: ``schema`` becomes ``content`` for each ``produces`` media type."""
-        if not isinstance(response, Mapping):
+        if not is_mapping(response):
             return response
         if "$ref" in response:
             return self._ref(response)
         out: dict[str, Any] = {"description": response.get("description", "")}
         out.update(_extensions(response))
         headers = response.get("headers")
-        if isinstance(headers, Mapping):
+        if is_mapping(headers):
             out["headers"] = {k: self.header(v) for k, v in headers.items()}
         if "schema" in response:
             schema = self.schema(response["schema"])
             raw_examples = response.get("examples")
-            examples: Mapping[str, Any] = raw_examples if isinstance(raw_examples, Mapping) else {}
+            examples: Mapping[str, Any] = raw_examples if is_mapping(raw_examples) else {}
             content: dict[str, Any] = {}
             for media_type in produces or ["application/json"]:
                 media: dict[str, Any] = {"schema": schema}
@@ -662,7 +663,7 @@ class Swagger2:
         return out
 
     def header(self, header: Any) -> Any:
-        if not isinstance(header, Mapping) or "$ref" in header:
+        if not is_mapping(header) or "$ref" in header:
             return header
         out: dict[str, Any] = {"schema": self._param_schema(header)}
         if header.get("description"):
@@ -674,7 +675,7 @@ class Swagger2:
 
     def security_scheme(self, scheme: Any) -> Any:
         """``basic`` → http/basic; ``apiKey`` as is; ``oauth2`` flows renamed to OpenAPI 3's."""
-        if not isinstance(scheme, Mapping):
+        if not is_mapping(scheme):
             return scheme
         kind = scheme.get("type")
         out: dict[str, Any] = {k: v for k, v in scheme.items() if k == "description" or k.startswith("x-")}
@@ -699,7 +700,7 @@ def _oauth2_flows(scheme: Mapping[str, Any]) -> dict[str, Any]:
     for key in ("authorizationUrl", "tokenUrl"):
         if key in scheme:
             flow[key] = scheme[key]
-    flow["scopes"] = scheme.get("scopes") if isinstance(scheme.get("scopes"), Mapping) else {}
+    flow["scopes"] = scheme.get("scopes") if is_mapping(scheme.get("scopes")) else {}
     return {flow_name: flow}
 
 
@@ -724,7 +725,7 @@ def _pointer_get(document: Any, pointer: str) -> Any:
     node = document
     for part in pointer.split("/")[1:]:
         part = part.replace("~1", "/").replace("~0", "~")
-        if isinstance(node, Mapping):
+        if is_mapping(node):
             node = node.get(part)
         elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
             node = node[int(part)]

@@ -29,6 +29,7 @@ from typing import Any, NamedTuple, TypeAlias, TypeVar, cast
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 from urllib.request import url2pathname
 
+from .._json import is_mapping
 from ..errors import LimitError, RefError
 from ..ir import JsonSchema
 from ..limits import NESTING_LIMIT, Limits, too_deep
@@ -291,7 +292,7 @@ class Resolver:
 
     def swagger_for(self, document: Document) -> Swagger2:
         if document.swagger is None:
-            data = document.data if isinstance(document.data, Mapping) else {}
+            data = document.data if is_mapping(document.data) else {}
             swagger = Swagger2(data, base_uri=document.uri, rewrite_refs=False, source=self.source)
             if "swagger" not in data:
                 # A fragment file takes its media types from the spec that uses it.
@@ -555,7 +556,7 @@ class OperationScope:
         resolved = self._resolver.unwrap(self._resolver.walk(node, document, direction))
         if isinstance(resolved, bool):
             return {} if resolved else {"not": {}}
-        return resolved if isinstance(resolved, Mapping) else {}
+        return resolved if is_mapping(resolved) else {}
 
     def shared(self, key: tuple[str, str], build: Callable[[], _T]) -> _T:
         """
