@@ -253,3 +253,20 @@ def test_values_json_cannot_hold_are_an_error_not_a_raise(schema: Any) -> None:
     for provider, definition in _definitions(schema).items():
         issues = check_tool(provider, definition, options=GateOptions(use_sdk=False))
         assert isinstance(issues, list)
+
+
+def test_mcp_headers_are_found_in_shared_subschemas_whatever_the_order() -> None:
+    """The x-mcp-header look-ahead remembers clean sub-schemas across tools, never ones that hold a header."""
+    from toolsync.gates import shared_schemas
+
+    options = GateOptions(mcp_version="2026-07-28", use_sdk=False)
+    clean = {"type": "string"}
+    header = {"type": "object", "properties": {"deep": {"anyOf": [clean, {"type": "number", "x-mcp-header": "X-A"}]}}}
+    first = {"name": "a", "inputSchema": obj({"c": clean})}
+    second = {"name": "b", "inputSchema": obj({"c": clean, "h": header})}
+    third = {"name": "c", "inputSchema": obj({"h": header})}
+    with shared_schemas():
+        assert [i.rule for i in check_tool("mcp", first, options=options)] == []
+        for tool in (second, third, second):
+            rules = [i.rule for i in check_tool("mcp", tool, options=options)]
+            assert rules == ["mcp.x-mcp-header.primitive"], rules

@@ -21,10 +21,10 @@ more than ``Limits.max_expanded_nodes`` nodes raises :class:`~toolsync.errors.Li
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from types import TracebackType
 from typing import Any, NamedTuple, TypeAlias, TypeVar, cast
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 from urllib.request import url2pathname
@@ -303,23 +303,15 @@ class Resolver:
 
     # -- schemas -----------------------------------------------------------------------------------
 
-    @contextmanager
-    def operation(self, where: str) -> Iterator[OperationScope]:
+    def operation(self, where: str) -> _OperationBlock:
         """
-        A scope for resolving one operation's schemas; its ``defs()`` are the cyclic ones they need.
+        A scope for resolving one operation's schemas (``with resolver.operation(where) as scope``); its
+        ``defs()`` are the cyclic ones they need.
 
         When resolution fails inside the scope, half-resolved schemas are forgotten so that the
         next operation starts clean.
         """
-        frame = _Frame(None, where)
-        self._frames = [frame]
-        try:
-            yield OperationScope(self, frame)
-        except BaseException:
-            self._forget_unfinished()
-            raise
-        finally:
-            self._frames = []
+        return _OperationBlock(self, where)
 
     def _forget_unfinished(self) -> None:
         doomed = set(self._stack)
@@ -600,3 +592,23 @@ class OperationScope:
         if total > self._resolver.limits.max_expanded_nodes:
             self._resolver._too_big(self._frame.where)
         return dict(sorted(found.items()))
+
+
+class _OperationBlock:
+    """:meth:`Resolver.operation` as a plain context manager (a generator-based one costs microseconds per operation)."""
+
+    __slots__ = ("resolver", "where")
+
+    def __init__(self, resolver: Resolver, where: str) -> None:
+        self.resolver = resolver
+        self.where = where
+
+    def __enter__(self) -> OperationScope:
+        frame = _Frame(None, self.where)
+        self.resolver._frames = [frame]
+        return OperationScope(self.resolver, frame)
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        if kind is not None:
+            self.resolver._forget_unfinished()
+        self.resolver._frames = []
