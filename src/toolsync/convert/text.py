@@ -67,8 +67,13 @@ def combine(summary: str, description: str) -> str:
     if not summary:
         return description
     short = _key(summary)
+    folded = description.casefold()
+    # ``short`` has single spaces and no dots at its end: an occurrence as written survives the
+    # normalization of the description, which costs more than the rest.
+    if short in folded:
+        return description
     # Normalizing a long description costs more than the rest; skip it when neither can contain the other.
-    long = _key(description) if _may_contain(short, description) else None
+    long = _key(description) if _may_contain(short, description, folded) else None
     if long is not None and short in long:
         return description
     if not description or (long is not None and long in short):
@@ -76,16 +81,15 @@ def combine(summary: str, description: str) -> str:
     return f"{summary}\n\n{description}"
 
 
-def _may_contain(short: str, text: str) -> bool:
+def _may_contain(short: str, text: str, folded: str) -> bool:
     """
     False only when ``short`` is not in ``_key(text)`` and ``_key(text)`` is not in ``short``.
 
-    Each word of ``short`` inside ``_key(text)`` lies inside one word of ``text.casefold()`` (case folding
+    ``folded`` is ``text.casefold()``. Each word of ``short`` inside ``_key(text)`` lies inside one word of it (case folding
     neither makes nor removes whitespace). ``_key(text)`` is at least as long as ``text``'s non-blank
     characters less its trailing dots; that count is only taken for ASCII text, whose blanks after
     :func:`clean_text` are spaces, tabs and newlines.
     """
-    folded = text.casefold()
     if all(word in folded for word in short.split()):
         return True
     if not text.isascii():
