@@ -6,8 +6,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+import orjson
+
 from .._json import is_mapping
-from ._memo import CleanMemo, clean_memo
 from ._metaschema import meta_schema_errors
 from ._report import Report
 from ._schema import iter_subschemas, types_of
@@ -20,7 +21,6 @@ TOOL_KEYS = frozenset({"name", "title", "description", "inputSchema", "outputSch
                        "_meta", "execution"})
 ANNOTATION_BOOLS = ("readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint")
 HEADER_VERSION = "2026-07-28"
-_SCALARS = frozenset((str, int, float, bool, type(None)))
 _TCHAR_RE = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 
 
@@ -109,40 +109,17 @@ def _check_annotations(annotations: Any, report: Report) -> None:
         report.error("mcp.annotations.title", "/annotations/title", "title must be a string")
 
 
-def _may_hold(root: dict[str, Any], key: str, memo: CleanMemo) -> bool:
-    """
-    False only when no mapping inside ``root`` has ``key``. The walk remembers, by identity, the dicts
-    found free of it (tools share most of their sub-schemas); anything it cannot read is a maybe.
-    """
-    todo: list[Any] = [root]
-    seen: set[int] = set()
-    visited: list[Any] = []
-    while todo:
-        node = todo.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        kind = type(node)
-        if kind is list:
-            todo.extend(item for item in node if type(item) not in _SCALARS)
-            continue
-        if kind is not dict:  # another kind of mapping, or a value no JSON holds: cannot tell
-            return True
-        hit = memo.get(("mcp free of", key, id(node)))
-        if hit is not None and hit[0] is node:
-            continue
-        if key in node:
-            return True
-        visited.append(node)
-        todo.extend(value for value in node.values() if type(value) not in _SCALARS)
-    for node in visited:  # each is held by its entry, so that its id is not reused while remembered
-        memo[("mcp free of", key, id(node))] = (node, True)
-    return False
+def _may_hold(schema: Mapping[str, Any], key: bytes) -> bool:
+    """False only when ``key`` (JSON-quoted) appears nowhere in the schema: one C-speed pass, no walk."""
+    try:
+        return key in orjson.dumps(schema, option=orjson.OPT_NON_STR_KEYS)
+    except (TypeError, orjson.JSONEncodeError):
+        return True
 
 
 def _check_headers(schema: Mapping[str, Any], where: str, report: Report, version: str) -> None:
     """``x-mcp-header`` (2026-07-28): an HTTP token, unique ignoring case, on a primitive property."""
-    if type(schema) is dict and not _may_hold(schema, "x-mcp-header", clean_memo()):
+    if not _may_hold(schema, b'"x-mcp-header"'):
         return
     seen: dict[str, str] = {}
     for pointer, sub in iter_subschemas(schema, where):
