@@ -47,15 +47,20 @@ _BODY = (ArgLocation.BODY, ArgLocation.BODY_FIELD)
 _MAX = 64
 
 
-@dataclass(slots=True)
 class _Arg:
-    wire: str
-    location: ArgLocation
-    schema: Any
-    required: bool
-    param: Parameter | None = None
-    media_type: str | None = None
-    name: str = ""
+    """One argument on its way to a property (a plain class: a compiled dataclass builds through interpreted code)."""
+
+    __slots__ = ("location", "media_type", "name", "param", "required", "schema", "wire")
+
+    def __init__(self, wire: str, location: ArgLocation, schema: Any, required: bool, *,
+                 param: Parameter | None = None, media_type: str | None = None) -> None:
+        self.wire = wire
+        self.location = location
+        self.schema = schema
+        self.required = required
+        self.param = param
+        self.media_type = media_type
+        self.name = ""
 
     def binding(self) -> ArgumentBinding:
         p = self.param

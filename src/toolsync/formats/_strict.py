@@ -21,7 +21,6 @@ characters of names and values, 15,000 characters in one enum of more than 250 v
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from .._json import is_mapping
@@ -211,18 +210,25 @@ def _or_null(schema: dict[str, Any]) -> dict[str, Any]:
     return {"anyOf": [inner, _NULL], **outer}
 
 
-@dataclass(slots=True)
 class _Stats:
-    depth: int = 0
-    properties: int = 0
-    enum_values: int = 0
-    chars: int = 0
-    big_enum: bool = False
+    """Totals of one subtree for the strict limits (a plain class: compiled dataclasses build through interpreted code)."""
+
+    __slots__ = ("big_enum", "chars", "depth", "enum_values", "properties")
+
+    def __init__(self) -> None:
+        self.depth = 0
+        self.properties = 0
+        self.enum_values = 0
+        self.chars = 0
+        self.big_enum = False
+
+
+_NO_STATS = _Stats()  # what a leaf that is not a schema object adds: nothing (read, never changed)
 
 
 def _stats(node: Any, memo: dict[int, tuple[_Stats, Any]], depth: int = 0) -> _Stats:
     if not isinstance(node, dict):
-        return _Stats()
+        return _NO_STATS
     hit = memo.get(id(node))
     if hit is not None:
         return hit[0]

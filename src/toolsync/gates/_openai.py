@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from ..ir import Severity
@@ -177,18 +176,20 @@ def _check_parameters(params: Any, pointer: str, report: Report) -> None:
                         "\"properties\" (rejected at the root; unverified for nested objects)")
 
 
-@dataclass
 class _StrictCheck:
     """The Structured Outputs subset; run as errors for ``strict: true``, as warnings when strict is omitted."""
 
-    params: Mapping[str, Any]
-    pointer: str
-    report: Report
-    severity: Severity
-    why: str
-    total_props: int = 0
-    chars: int = 0
-    enum_values: int = 0
+    __slots__ = ("chars", "enum_values", "params", "pointer", "report", "severity", "total_props", "why")
+
+    def __init__(self, params: Mapping[str, Any], pointer: str, report: Report, severity: Severity, why: str) -> None:
+        self.params = params
+        self.pointer = pointer
+        self.report = report
+        self.severity = severity
+        self.why = why
+        self.total_props = 0
+        self.chars = 0
+        self.enum_values = 0
 
     def flag(self, rule: str, where: str, message: str, severity: Severity | None = None) -> None:
         self.report.add(severity or self.severity, rule, where, message + self.why)

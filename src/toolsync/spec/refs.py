@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from types import TracebackType
 from typing import Any, NamedTuple, TypeAlias, TypeVar, cast
@@ -99,32 +99,39 @@ class Located(NamedTuple):
     pointer: str
 
 
-@dataclass(slots=True, eq=False)
+# Plain classes, not dataclasses: a compiled dataclass still builds through the interpreted __init__
+# the dataclass decorator writes, and resolving a large spec makes thousands of these.
 class _Entry:
     """One schema ref target, resolved in one direction (a node of Tarjan's algorithm)."""
 
-    key: tuple[str, str, Direction]
-    index: int
-    low: int
-    raw: Any
-    where: str
-    on_stack: bool = True
-    done: bool = False
-    cyclic: bool = False
-    result: Any = None
-    size: int = 0
-    deps: frozenset[_Entry] | set[_Entry] = _EMPTY
-    name: str | None = None
+    __slots__ = ("cyclic", "deps", "done", "index", "key", "low", "name", "on_stack", "raw", "result", "size",
+                 "where")
+
+    def __init__(self, key: tuple[str, str, Direction], index: int, low: int, raw: Any, where: str) -> None:
+        self.key = key
+        self.index = index
+        self.low = low
+        self.raw = raw
+        self.where = where
+        self.on_stack = True
+        self.done = False
+        self.cyclic = False
+        self.result: Any = None
+        self.size = 0
+        self.deps: frozenset[_Entry] | set[_Entry] = _EMPTY
+        self.name: str | None = None
 
 
-@dataclass(slots=True, eq=False)
 class _Frame:
     """Accumulates the size and the cyclic dependencies of the schema being built."""
 
-    entry: _Entry | None
-    where: str
-    size: int = 0
-    deps: set[_Entry] | None = field(default=None)
+    __slots__ = ("deps", "entry", "size", "where")
+
+    def __init__(self, entry: _Entry | None, where: str) -> None:
+        self.entry = entry
+        self.where = where
+        self.size = 0
+        self.deps: set[_Entry] | None = None
 
 
 def split_ref(ref: str) -> tuple[str, str]:
