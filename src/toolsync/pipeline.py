@@ -371,14 +371,16 @@ def _gate(provider: str, definitions: dict[str, Mapping[str, Any]], policy: Gate
     Request-wide rules (tool counts, budgets) are left to whoever assembles a request: the registry
     serves tools, and a request usually takes a subset of them.
     """
-    from .gates import GateOptions, check_tool
+    from .gates import GateOptions, errors_by_tool
 
     # Errors only, by toolsync's own rules: the SDK models are a second opinion that costs seconds to
     # import and milliseconds per tool, so ``toolsync validate`` asks them and compiling does not.
-    options = GateOptions(use_sdk=False, warnings=False)
+    rejected = errors_by_tool(provider, definitions, options=GateOptions(use_sdk=False, warnings=False))
+    if not rejected:
+        return definitions
     kept: dict[str, Mapping[str, Any]] = {}
     for name, definition in definitions.items():
-        errors = [i for i in check_tool(provider, definition, options=options) if i.severity is Severity.ERROR]
+        errors = rejected.get(name)
         if not errors:
             kept[name] = definition
         elif policy == "fail":

@@ -270,3 +270,15 @@ def test_mcp_headers_are_found_in_shared_subschemas_whatever_the_order() -> None
         for tool in (second, third, second):
             rules = [i.rule for i in check_tool("mcp", tool, options=options)]
             assert rules == ["mcp.x-mcp-header.primitive"], rules
+
+
+def test_errors_by_tool_names_only_the_rejected_definitions() -> None:
+    """Errors only, by tool name; a definition with warnings alone passes."""
+    from toolsync.gates import errors_by_tool
+
+    good = {"name": "ok", "input_schema": obj({"a": {"type": "string"}})}
+    warned = {"name": "quiet", "input_schema": obj({})}  # no description: a warning, not an error
+    bad = {"name": "bad name", "input_schema": obj({})}
+    found = errors_by_tool("claude", {"ok": good, "quiet": warned, "bad": bad})
+    assert list(found) == ["bad"] and [i.rule for i in found["bad"]] == ["anthropic.name.pattern"]
+    assert all(i.severity is Severity.ERROR for i in found["bad"])

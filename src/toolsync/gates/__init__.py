@@ -21,7 +21,14 @@ from __future__ import annotations
 from ._metaschema import shared_schemas
 from ._model import PROVIDERS, GateOptions, GateResult, ToolIssue
 from ._spec import check_spec, raise_for_spec
-from ._tools import apply_tool_gate, check_tool, check_tools, normalize_provider, request_issues
+from ._tools import (
+    apply_tool_gate,
+    check_tool,
+    check_tools,
+    errors_by_tool,
+    normalize_provider,
+    request_issues,
+)
 
 __all__ = [
     "PROVIDERS",
@@ -32,6 +39,7 @@ __all__ = [
     "check_spec",
     "check_tool",
     "check_tools",
+    "errors_by_tool",
     "normalize_provider",
     "raise_for_spec",
     "request_issues",

@@ -15,7 +15,7 @@ from ._mcp import check_mcp
 from ._model import PROVIDERS, GateOptions, GateResult, ToolIssue
 from ._report import Report
 
-__all__ = ["apply_tool_gate", "check_tool", "check_tools", "normalize_provider"]
+__all__ = ["apply_tool_gate", "check_tool", "check_tools", "errors_by_tool", "normalize_provider"]
 
 Policy = Literal["skip", "fail"]
 _Checker = Callable[[Any, Report, GateOptions], None]
@@ -87,6 +87,18 @@ def check_tool(provider: str, definition: Mapping[str, Any], *,
                                   use_sdk=options.use_sdk, where=pointer))
         issues.extend(report.issues)
     return issues
+
+
+def errors_by_tool(provider: str, definitions: Mapping[str, Mapping[str, Any]], *,
+                   options: GateOptions = DEFAULT_OPTIONS) -> dict[str, list[ToolIssue]]:
+    """The error issues of each definition (by name) that has any; the others pass ``provider``'s rules."""
+    provider = normalize_provider(provider)
+    found: dict[str, list[ToolIssue]] = {}
+    for name, definition in definitions.items():
+        errors = [i for i in check_tool(provider, definition, options=options) if i.severity is Severity.ERROR]
+        if errors:
+            found[name] = errors
+    return found
 
 
 def _shielded(report: Report, check: Callable[[], None]) -> None:
