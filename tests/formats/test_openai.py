@@ -146,3 +146,15 @@ def test_tool_without_arguments_is_strict_with_empty_properties() -> None:
     """No arguments: {type: object, properties: {}, additionalProperties: false, required: []}."""
     result = render(build_tool(op("get", "/x", "x"), spec_name="t"), "openai")
     assert params_of(result) == {"type": "object", "properties": {}, "additionalProperties": False, "required": []}
+
+
+def test_an_object_without_a_type_is_typed_and_stays_strict() -> None:
+    """``properties`` without ``type`` is an object: typed, closed, and strict (it used to be called untyped)."""
+    from toolsync.gates import GateOptions, check_tool
+
+    result = rendered("openai", {"o": {"properties": {"a": {"type": "string"}}}}, required=["o"])
+    assert result.strict is True and not result.notes
+    assert params_of(result)["properties"]["o"] == {"properties": {"a": {"type": ["string", "null"]}},
+                                                    "type": "object", "required": ["a"],
+                                                    "additionalProperties": False}
+    assert check_tool("openai", result.definition, options=GateOptions(use_sdk=False, warnings=False)) == []

@@ -66,8 +66,10 @@ class SubsetPass(ProviderPass):
         prepared = self.children(prepared, pointer)
         out, said = self.keywords(prepared, pointer)
         said += self.finish(prepared, out, pointer)
-        if rule is None and not any(said) and _same_entries(out, prepared):
-            return prepared  # nothing changed: the input itself, so that definitions share it (and its checks)
+        if rule is None and not any(said):
+            # Nothing to say: when nothing changed either, the input itself, so that definitions share it
+            # (and the checks made on it).
+            return prepared if _same_entries(out, prepared) else out
         return state(out, [rule, *said])
 
     def prepare(self, node: Mapping[str, Any], pointer: str) -> Mapping[str, Any] | tuple[Any]:

@@ -91,6 +91,8 @@ class StrictPass(SubsetPass):
     def rewrite(self, node: Mapping[str, Any], pointer: str) -> Any:
         # Inlining a recursive definition into itself (allOf or a $ref with constraints beside it,
         # on the recursive path) would never end: that node is sent non-strict instead.
+        if "allOf" not in node and ("$ref" not in node or len(node) == 1):  # most nodes: nothing to inline
+            return super().rewrite(node, pointer)
         names = _inlined(node)
         if not names:
             return super().rewrite(node, pointer)
@@ -137,12 +139,12 @@ class StrictPass(SubsetPass):
     def _shape(self, node: Mapping[str, Any], out: dict[str, Any], pointer: str) -> None:
         """Objects closed and all-required, arrays with items, and nothing that accepts anything."""
         kind = out.get("type")
-        kinds = kind if isinstance(kind, list) else [kind]
         if "properties" in out and kind is None:
-            out["type"] = kinds[0] = "object"
-        if "object" in kinds:
+            out["type"] = kind = "object"
+        if kind == "object" or (isinstance(kind, list) and "object" in kind):
             self._close(node, out, pointer)
-        if "array" in kinds and not isinstance(out.get("items"), dict | bool):
+        if (kind == "array" or (isinstance(kind, list) and "array" in kind)) \
+                and not isinstance(out.get("items"), dict | bool):
             self.note(pointer, NoteKind.FALLBACK, "an array does not say what its items are")
         if kind is None and not any(k in out for k in ("enum", "const", "anyOf", "$ref")):
             self.note(pointer, NoteKind.FALLBACK, "a schema accepts any value")
