@@ -63,7 +63,7 @@ def _join(key: str, old: Any, new: Any, resolve: Resolve, depth: int) -> Any:
     if key == "type":
         return _type_meet(old, new)
     bound = key in _LOWER or key in _UPPER
-    if bound and isinstance(old, int | float) and isinstance(new, int | float):
+    if bound and isinstance(old, (int, float)) and isinstance(new, (int, float)):
         return max(old, new) if key in _LOWER else min(old, new)
     if key == "enum" and isinstance(old, list) and isinstance(new, list):
         common = [v for v in old if v in new]

@@ -77,7 +77,8 @@ def statement(keyword: str, value: Any) -> str | None:
 
 
 def _is_schema(value: Any) -> bool:
-    return isinstance(value, dict | bool)
+    # A tuple, not ``dict | bool``: compiled, the union would be built anew on every call (this runs per node).
+    return isinstance(value, (dict, bool))
 
 
 # Keyword -> test of a well-formed value; the rewrites below rely on these shapes.

@@ -144,7 +144,7 @@ class StrictPass(SubsetPass):
         if kind == "object" or (isinstance(kind, list) and "object" in kind):
             self._close(node, out, pointer)
         if (kind == "array" or (isinstance(kind, list) and "array" in kind)) \
-                and not isinstance(out.get("items"), dict | bool):
+                and not isinstance(out.get("items"), (dict, bool)):
             self.note(pointer, NoteKind.FALLBACK, "an array does not say what its items are")
         if kind is None and not any(k in out for k in ("enum", "const", "anyOf", "$ref")):
             self.note(pointer, NoteKind.FALLBACK, "a schema accepts any value")

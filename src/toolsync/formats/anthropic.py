@@ -59,7 +59,7 @@ class AnthropicStrictPass(SubsetPass):
         if isinstance(out.get("allOf"), list) and any(is_mapping(p) and "$ref" in p for p in out["allOf"]):
             self.note(pointer, NoteKind.FALLBACK, "allOf with a $ref is not allowed")
         enum = out.get("enum")
-        if isinstance(enum, list) and any(isinstance(v, Mapping | list) for v in enum):
+        if isinstance(enum, list) and any(isinstance(v, (Mapping, list)) for v in enum):
             self.note(pointer, NoteKind.FALLBACK, "an enum holds objects or arrays")
         return said
 

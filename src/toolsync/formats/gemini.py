@@ -187,7 +187,7 @@ class GeminiPass(ProviderPass):
         if all(isinstance(v, str) for v in values):
             out["enum"] = values
             return has_null, False
-        if all(isinstance(v, str | int | float | bool) for v in values):
+        if all(isinstance(v, (str, int, float, bool)) for v in values):
             out["enum"] = [enum_text(v) for v in values]
             self.note(pointer, NoteKind.CHANGED, "enum values are written as strings (Gemini enums are strings)")
             return has_null, True

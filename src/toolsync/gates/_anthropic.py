@@ -235,10 +235,10 @@ def _strict_keywords(where: str, sub: Mapping[str, Any], report: Report) -> None
 
 def _strict_values(where: str, sub: Mapping[str, Any], report: Report) -> None:
     enum = sub.get("enum")
-    if isinstance(enum, list) and any(isinstance(v, Mapping | list) for v in enum):
+    if isinstance(enum, list) and any(isinstance(v, (Mapping, list)) for v in enum):
         report.error("anthropic.strict.enum-complex", where, "enum values must be strings, numbers, "
                      "booleans or null")
-    if isinstance(sub.get("const"), Mapping | list):
+    if isinstance(sub.get("const"), (Mapping, list)):
         report.warn("anthropic.strict.const-complex", where, "a complex const value (the SDK moves it into "
                     "the description)")
 

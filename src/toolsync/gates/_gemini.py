@@ -117,7 +117,7 @@ def _check_parameters(decl: Mapping[str, Any], where: str, report: Report, backe
         report.error("gemini.response.exclusive", where, "response and responseJsonSchema are mutually exclusive")
     if response is not None:
         _SchemaCheck(report, backend).run(response, f"{where}/response", is_root=False)
-    if json_response is not None and not isinstance(json_response, Mapping | bool):
+    if json_response is not None and not isinstance(json_response, (Mapping, bool)):
         report.error("gemini.response-json-schema.type", f"{where}/responseJsonSchema", "must be a JSON Schema")
 
 

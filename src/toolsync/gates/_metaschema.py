@@ -62,7 +62,7 @@ _Link = tuple[Any, Any] | None
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _is_schema(value: Any) -> bool:

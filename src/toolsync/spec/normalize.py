@@ -285,7 +285,7 @@ def lift_schema(node: Any, family: str, *, rewrite_refs: bool = False) -> Any:
     out: dict[str, Any] | None = None
     for key, value in node.items():
         how = SUBSCHEMA_KEYWORDS.get(key)
-        if how is None or not isinstance(value, dict | list):
+        if how is None or not isinstance(value, (dict, list)):
             continue
         new: Any
         if how == SCHEMA_MAP and isinstance(value, dict):

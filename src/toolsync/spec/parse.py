@@ -260,7 +260,7 @@ def _keep_as_written_json(document: Any) -> Any:
         for key in path[:-1]:
             parent = parent.get(key) if isinstance(parent, dict) else None
         value = parent.get(path[-1]) if isinstance(parent, dict) else None
-        if isinstance(value, int | float) and not isinstance(value, bool):
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
             parent[path[-1]] = str(value)
     return document
 
