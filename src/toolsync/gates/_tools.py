@@ -38,8 +38,8 @@ def normalize_provider(provider: str) -> str:
     return name
 
 
-def _check_gemini_tool(tool: Any, report: Report, options: GateOptions) -> None:
-    _gemini.check_gemini(tool, report, backend=options.gemini_backend, use_sdk=options.use_sdk)
+def _check_gemini_tool(tool: Any, report: Report, options: GateOptions, where: str = "") -> None:
+    _gemini.check_gemini(tool, report, backend=options.gemini_backend, use_sdk=options.use_sdk, where=where)
 
 
 def _check_mcp_tool(tool: Any, report: Report, options: GateOptions) -> None:
@@ -75,16 +75,12 @@ def check_tool(provider: str, definition: Mapping[str, Any], *,
     wrapped = _gemini.declarations_of(definition) if provider == "gemini" else None
     if wrapped is None:
         report = Report(_name_of(provider, definition), want_warnings=options.warnings)
-        try:
-            CHECKERS[provider](definition, report, options)
-        except TypeError as exc:
-            _not_json(report, exc)
+        _shielded(CHECKERS[provider], definition, report, options)
         return report.issues
     issues: list[ToolIssue] = []
     for pointer, decl in wrapped:
         report = Report(_name_of(provider, decl), want_warnings=options.warnings)
-        _shielded(report, partial(_gemini.check_gemini, decl, report, backend=options.gemini_backend,
-                                  use_sdk=options.use_sdk, where=pointer))
+        _shielded(partial(_check_gemini_tool, where=pointer), decl, report, options)
         issues.extend(report.issues)
     return issues
 
@@ -101,21 +97,18 @@ def errors_by_tool(provider: str, definitions: Mapping[str, Mapping[str, Any]], 
     return found
 
 
-def _shielded(report: Report, check: Callable[[], None]) -> None:
-    """``check()``; a value no JSON document holds (a key that is not a string…) becomes an error, not a raise.
+def _shielded(check: _Checker, tool: Any, report: Report, options: GateOptions) -> None:
+    """``check(tool, report, options)``; a value no JSON document holds (a key that is not a string…) becomes an
+    error, not a raise.
 
     Only TypeError: what a value of a type JSON has no word for raises (the compiled build checks the
     declared ``str`` keys). Rules that raise on JSON input are bugs, and the tests feed them arbitrary JSON.
     """
     try:
-        check()
+        check(tool, report, options)
     except TypeError as exc:
-        _not_json(report, exc)
-
-
-def _not_json(report: Report, exc: TypeError) -> None:
-    report.error("definition.not-json", None, "the definition holds a value JSON cannot (keys must be strings, "
-                 f"values JSON types): {type(exc).__name__}: {exc}")
+        report.error("definition.not-json", None, "the definition holds a value JSON cannot (keys must be strings, "
+                     f"values JSON types): {type(exc).__name__}: {exc}")
 
 
 def _flatten(provider: str, definitions: Sequence[Any]) -> list[Any]:
