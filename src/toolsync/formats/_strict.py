@@ -44,12 +44,15 @@ _STATED = frozenset({"default", "uniqueItems", "minProperties", "maxProperties",
 _ANNOTATIONS = frozenset({"description", "title", "default", "examples", "deprecated", "readOnly", "writeOnly",
                           "$comment"})
 _NULL = {"type": "null"}
+_NO_NAMES: frozenset[str] = frozenset()
 MAX_DEPTH, MAX_PROPERTIES, MAX_ENUM_VALUES, MAX_CHARS = 10, 5000, 1000, 120_000
 BIG_ENUM, BIG_ENUM_CHARS = 250, 15_000
 
 
-def _inlined(node: Mapping[str, Any]) -> set[str]:
+def _inlined(node: Mapping[str, Any]) -> set[str] | frozenset[str]:
     """The $refs a merge of ``node`` would inline: its own beside siblings, and those of its allOf parts."""
+    if "allOf" not in node and ("$ref" not in node or len(node) == 1):  # most nodes: no set built
+        return _NO_NAMES
     names = {node["$ref"]} if isinstance(node.get("$ref"), str) and len(node) > 1 else set()
     parts = node.get("allOf")
     if isinstance(parts, list):
@@ -91,8 +94,6 @@ class StrictPass(SubsetPass):
     def rewrite(self, node: Mapping[str, Any], pointer: str) -> Any:
         # Inlining a recursive definition into itself (allOf or a $ref with constraints beside it,
         # on the recursive path) would never end: that node is sent non-strict instead.
-        if "allOf" not in node and ("$ref" not in node or len(node) == 1):  # most nodes: nothing to inline
-            return super().rewrite(node, pointer)
         names = _inlined(node)
         if not names:
             return super().rewrite(node, pointer)

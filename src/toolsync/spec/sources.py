@@ -47,10 +47,8 @@ __all__ = [
     "discover_report",
     "fetch_url",
     "fingerprint",
-    "fingerprint_aside",
     "media_type_for",
     "read_file",
-    "read_file_unhashed",
 ]
 
 SPEC_SUFFIXES: tuple[str, ...] = (".json", ".yaml", ".yml")
@@ -149,7 +147,10 @@ def read_file(path: str | os.PathLike[str], *, limits: Limits, root: Path | None
 
 
 def read_file_unhashed(path: str | os.PathLike[str], *, limits: Limits, root: Path | None = None) -> SourceBytes:
-    """:func:`read_file` with ``fingerprint`` left empty, for a caller that hashes it aside (see :func:`fingerprint_aside`)."""
+    """
+    :func:`read_file` with ``fingerprint`` left empty: for the loader, which hashes the bytes aside while it
+    parses them (:func:`fingerprint_aside`) and never lets this payload out. Not public for that reason.
+    """
     shown = os.path.abspath(path)
     real = _resolve_existing(Path(path), shown)
     if root is not None and not real.is_relative_to(_resolve_existing(Path(root), str(root))):
