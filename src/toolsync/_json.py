@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeGuard
+from typing import Any, Final, TypeGuard
 
 __all__ = ["is_mapping"]
 
 # ``isinstance(value, Mapping)`` goes through the ABC machinery (a Python-level call) every time: the hot
 # paths ask it of hundreds of thousands of values that are plain dicts or JSON scalars.
-_NOT_MAPPINGS = frozenset((type(None), str, int, float, bool, list, tuple))
+_NOT_MAPPINGS: Final = frozenset((type(None), str, int, float, bool, list, tuple))
 
 
 def is_mapping(value: Any) -> TypeGuard[Mapping[Any, Any]]:

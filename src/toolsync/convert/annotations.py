@@ -22,7 +22,7 @@ extension, then :attr:`ToolOptions.annotations` by operation key or operationId.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 from .._json import is_mapping
 from ..ir import Operation
@@ -31,16 +31,16 @@ from .options import ToolOptions
 
 __all__ = ["HINTS", "annotations_for"]
 
-HINTS = ("readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint")
-_READ = {"readOnlyHint": True, "openWorldHint": True}
-_BY_METHOD: dict[str, dict[str, bool]] = {
+HINTS: Final = ("readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint")
+_READ: Final = {"readOnlyHint": True, "openWorldHint": True}
+_BY_METHOD: Final[dict[str, dict[str, bool]]] = {
     "get": _READ, "head": _READ, "options": _READ, "trace": _READ,
     "put": {"readOnlyHint": False, "destructiveHint": True, "idempotentHint": True, "openWorldHint": True},
     "delete": {"readOnlyHint": False, "destructiveHint": True, "idempotentHint": True, "openWorldHint": True},
     "patch": {"readOnlyHint": False, "destructiveHint": True, "idempotentHint": False, "openWorldHint": True},
     "post": {"readOnlyHint": False, "destructiveHint": False, "idempotentHint": False, "openWorldHint": True},
 }
-_EXTENSIONS = ("x-mcp-annotations", "x-toolsync-annotations")
+_EXTENSIONS: Final = ("x-mcp-annotations", "x-toolsync-annotations")
 
 
 def _apply(target: dict[str, bool], overrides: Any, origin: str, notes: list[ConversionNote]) -> None:

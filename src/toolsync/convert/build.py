@@ -5,14 +5,14 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from .._json import is_mapping
 from ..errors import ConversionError
 from ..ir import Diagnostic, Operation, Severity, Spec
 from ..tool import ConversionNote, NoteKind, Tool
 from .annotations import annotations_for
-from .hashing import content_hash, digest
+from .hashing import SchemaDigests, content_hash
 from .inputs import Arguments, build_arguments, is_json_media
 from .naming import assign_names_and_clashes, candidate_name
 from .options import ToolOptions
@@ -22,7 +22,7 @@ from .walk import MALFORMED, refs_closure
 
 __all__ = ["ToolBuild", "build_tool", "build_tools"]
 
-_TITLE_BUDGET = 128
+_TITLE_BUDGET: Final = 128
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,13 +44,14 @@ class _Context:
         self.response = ResponseSchemaPass(options.description_budget)
         self.refs: dict[int, tuple[frozenset[str], Any]] = {}
         self.digests: dict[int, tuple[str, Any]] = {}
+        self.parts = SchemaDigests()
 
     def output_digest(self, schema: Mapping[str, Any] | None, source: str) -> str | None:
         if schema is None:
             return None
         hit = self.digests.get(id(schema))
         if hit is None:
-            hit = self.digests[id(schema)] = (digest(schema, source=source), schema)
+            hit = self.digests[id(schema)] = (self.parts.hexdigest(schema, source), schema)
         return hit[0]
 
 
@@ -113,7 +114,7 @@ def _build(ctx: _Context, op: Operation, spec_name: str, spec_version: str, name
     fingerprint = content_hash(name=name, description=description, input_schema=input_schema,
                                output_digest=ctx.output_digest(output, source), bindings=args.bindings,
                                annotations=annotations, method=op.method, path=op.path, servers=op.servers,
-                               source=source)
+                               source=source, digests=ctx.parts)
     all_notes = notes + args.notes + _notes(ctx.request.take_notes()) + hint_notes
     return Tool(name=name, description=description, input_schema=input_schema, bindings=args.bindings,
                 operation=op, spec_name=spec_name, spec_version=spec_version, title=title,

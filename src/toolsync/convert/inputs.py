@@ -23,7 +23,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, Final
 
 from .._json import is_mapping
 from ..errors import ConversionError
@@ -38,13 +38,13 @@ from .walk import def_name, escape
 
 __all__ = ["Arguments", "build_arguments", "is_json_media"]
 
-_BAD_CHARS = re.compile(r"[^A-Za-z0-9_.-]+")
-_PLACEHOLDER = re.compile(r"{([^{}]+)}")
-_IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
-_AS_ARGUMENT = {location: ArgLocation(location.value) for location in ParamLocation}
-_ORDER = {ParamLocation.PATH: 0, ParamLocation.QUERY: 1, ParamLocation.HEADER: 2, ParamLocation.COOKIE: 3}
-_BODY = (ArgLocation.BODY, ArgLocation.BODY_FIELD)
-_MAX = 64
+_BAD_CHARS: Final = re.compile(r"[^A-Za-z0-9_.-]+")
+_PLACEHOLDER: Final = re.compile(r"{([^{}]+)}")
+_IGNORED_HEADERS: Final = frozenset({"accept", "content-type", "authorization"})
+_AS_ARGUMENT: Final = {location: ArgLocation(location.value) for location in ParamLocation}
+_ORDER: Final = {ParamLocation.PATH: 0, ParamLocation.QUERY: 1, ParamLocation.HEADER: 2, ParamLocation.COOKIE: 3}
+_BODY: Final = (ArgLocation.BODY, ArgLocation.BODY_FIELD)
+_MAX: Final = 64
 
 
 class _Arg:

@@ -10,7 +10,7 @@ When two members disagree in a way one schema cannot say, :func:`merge_all_of` r
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, Final
 
 from .._json import is_mapping
 from ..limits import NESTING_LIMIT, too_deep
@@ -19,11 +19,11 @@ __all__ = ["merge_all_of"]
 
 Resolve = Callable[[Mapping[str, Any]], Mapping[str, Any] | None]
 
-_ANNOTATIONS = frozenset({"description", "title", "$comment", "examples", "example", "default", "deprecated",
-                          "readOnly", "writeOnly", "discriminator", "xml", "externalDocs"})
-_LOWER = frozenset({"minimum", "exclusiveMinimum", "minLength", "minItems", "minProperties", "minContains"})
-_UPPER = frozenset({"maximum", "exclusiveMaximum", "maxLength", "maxItems", "maxProperties", "maxContains"})
-_MAX_DEPTH = 32  # nested property merges; deeper than any real spec
+_ANNOTATIONS: Final = frozenset({"description", "title", "$comment", "examples", "example", "default", "deprecated",
+                                 "readOnly", "writeOnly", "discriminator", "xml", "externalDocs"})
+_LOWER: Final = frozenset({"minimum", "exclusiveMinimum", "minLength", "minItems", "minProperties", "minContains"})
+_UPPER: Final = frozenset({"maximum", "exclusiveMaximum", "maxLength", "maxItems", "maxProperties", "maxContains"})
+_MAX_DEPTH: Final = 32  # nested property merges; deeper than any real spec
 
 
 class _Conflict(Exception):

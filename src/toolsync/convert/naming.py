@@ -30,16 +30,17 @@ import hashlib
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from typing import Final
 
 from ..ir import Operation
 
 __all__ = ["NAME_PATTERN", "assign_names", "assign_names_and_clashes", "candidate_name", "key_hash"]
 
-NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,63}$")
-MAX_LENGTH = 64
-_HASH_LENGTH = 8
-_BAD = re.compile(r"[^A-Za-z0-9_-]+")
-_UNDERSCORES = re.compile(r"__+")
+NAME_PATTERN: Final = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,63}$")
+MAX_LENGTH: Final = 64
+_HASH_LENGTH: Final = 8
+_BAD: Final = re.compile(r"[^A-Za-z0-9_-]+")
+_UNDERSCORES: Final = re.compile(r"__+")
 
 
 def key_hash(key: str, length: int = _HASH_LENGTH) -> str:

@@ -14,7 +14,7 @@ The neutral form of a spec's schemas: standard JSON Schema 2020-12, clean, read 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 
 from ..tool import NoteKind
 from .text import clean_text, cut
@@ -22,10 +22,10 @@ from .walk import SUBSCHEMA_KEYWORDS, SchemaPass, escape, map_subschemas
 
 __all__ = ["BINARY_HINT", "RequestSchemaPass", "ResponseSchemaPass", "is_binary", "required_rule", "rule_sentence"]
 
-BINARY_HINT = "Base64-encoded content (a data: URL may also give the media type and file name)."
-_DROP = frozenset({"xml", "externalDocs", "discriminator", "nullable", "x-nullable", "$schema", "$id",
-                   "$comment", "$anchor", "$dynamicAnchor", "$vocabulary"})
-_TEXT = ("description", "title")
+BINARY_HINT: Final = "Base64-encoded content (a data: URL may also give the media type and file name)."
+_DROP: Final = frozenset({"xml", "externalDocs", "discriminator", "nullable", "x-nullable", "$schema", "$id",
+                          "$comment", "$anchor", "$dynamicAnchor", "$vocabulary"})
+_TEXT: Final = ("description", "title")
 
 
 def _is_count(value: Any) -> bool:
@@ -38,7 +38,7 @@ def _is_number(value: Any) -> bool:
 
 # Keywords whose value JSON Schema constrains, and the test of a valid value: a spec that writes
 # ``pattern: 0`` or ``examples: {…}`` would make the whole tool schema invalid, so such a value goes.
-_VALUE_SHAPES: dict[str, Any] = {
+_VALUE_SHAPES: Final[dict[str, Any]] = {
     "type": lambda v: v.__class__ is str or (v.__class__ is list and all(t.__class__ is str for t in v)),
     "required": lambda v: v.__class__ is list and all(r.__class__ is str for r in v),
     "enum": lambda v: v.__class__ is list, "examples": lambda v: v.__class__ is list,
@@ -47,7 +47,7 @@ _VALUE_SHAPES: dict[str, Any] = {
     **dict.fromkeys(("minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties"), _is_count),
     **dict.fromkeys(("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"), _is_number),
 }
-_RULE_KEYS = frozenset({"required", "description", "title"})
+_RULE_KEYS: Final = frozenset({"required", "description", "title"})
 
 
 def is_binary(schema: Mapping[str, Any]) -> bool:

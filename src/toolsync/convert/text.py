@@ -10,15 +10,16 @@ can smuggle ASCII), lone surrogates and the supplementary variation selectors. M
 from __future__ import annotations
 
 import re
+from typing import Final
 
 __all__ = ["clean_text", "combine", "cut", "one_line"]
 
-ELLIPSIS = "…"
+ELLIPSIS: Final = "…"
 
 # Unicode categories Cc and Cf (Unicode 15), surrogates, line/paragraph separators and the
 # variation selectors supplement; tests compare this list with unicodedata. The surrogates are written
 # as escapes for the regex engine (a raw string): a lone surrogate cannot sit in a compiled module's literal.
-_INVISIBLE = re.compile(
+_INVISIBLE: Final = re.compile(
     "["
     "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
     "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e"
@@ -28,9 +29,9 @@ _INVISIBLE = re.compile(
     "\U000e0001\U000e0020-\U000e007f\U000e0100-\U000e01ef"
     "]+"
 )
-_BLANK_RUN = re.compile(r"\n{3,}")
-_TRAILING_SPACE = re.compile(r"[ \t]+\n")
-_SUPPLEMENT_VS = "\U000e0100"
+_BLANK_RUN: Final = re.compile(r"\n{3,}")
+_TRAILING_SPACE: Final = re.compile(r"[ \t]+\n")
+_SUPPLEMENT_VS: Final = "\U000e0100"
 
 
 def _maybe_invisible(text: str) -> bool:

@@ -11,7 +11,7 @@ operations cost about as much as its distinct schemas.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Mapping
-from typing import Any
+from typing import Any, Final
 
 from ..errors import ConversionError
 from ..limits import NESTING_LIMIT, too_deep
@@ -30,10 +30,12 @@ __all__ = [
     "refs_closure",
 ]
 
-DEFS_PREFIX = "#/$defs/"
-_ONE, _MAP, _LIST = 1, 2, 3
+DEFS_PREFIX: Final = "#/$defs/"
+_ONE: Final = 1
+_MAP: Final = 2
+_LIST: Final = 3
 # Keywords whose values are subschemas (JSON Schema 2020-12, plus ``definitions``).
-SUBSCHEMA_KEYWORDS: dict[str, int] = {
+SUBSCHEMA_KEYWORDS: Final[dict[str, int]] = {
     "properties": _MAP, "patternProperties": _MAP, "dependentSchemas": _MAP, "$defs": _MAP,
     "definitions": _MAP,
     "items": _ONE, "additionalProperties": _ONE, "additionalItems": _ONE, "unevaluatedItems": _ONE,
@@ -45,8 +47,8 @@ SUBSCHEMA_KEYWORDS: dict[str, int] = {
 NoteRecord = tuple[str, NoteKind, str]  # (JSON pointer, kind, message)
 # What a schema of the wrong shape ("required": true, "properties": [...]) can raise deep inside a
 # rewrite; the public entry points turn these into ConversionError instead of crashing.
-MALFORMED = (TypeError, ValueError, KeyError, AttributeError, IndexError, RecursionError)
-_NONE: frozenset[str] = frozenset()
+MALFORMED: Final = (TypeError, ValueError, KeyError, AttributeError, IndexError, RecursionError)
+_NONE: Final[frozenset[str]] = frozenset()
 Visit = Callable[[Any, str], Any]
 
 

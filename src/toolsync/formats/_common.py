@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Final
 
 import orjson
 
@@ -26,10 +26,10 @@ __all__ = [
     "without_rule",
 ]
 
-_SHORT = 200
+_SHORT: Final = 200
 
 # How a dropped constraint is said in words; a keyword not listed is said as "keyword: value".
-_PHRASES: dict[str, str] = {
+_PHRASES: Final[dict[str, str]] = {
     "default": "Default: {}.",
     "format": "Format: {}.",
     "minimum": "Minimum: {}.",
@@ -82,7 +82,7 @@ def _is_schema(value: Any) -> bool:
 
 
 # Keyword -> test of a well-formed value; the rewrites below rely on these shapes.
-_SHAPES: dict[str, Any] = {
+_SHAPES: Final[dict[str, Any]] = {
     "type": lambda v: isinstance(v, str) or (isinstance(v, list) and all(isinstance(t, str) for t in v)),
     "properties": lambda v: isinstance(v, dict) and all(_is_schema(s) for s in v.values()),
     "required": lambda v: isinstance(v, list) and all(isinstance(r, str) for r in v),

@@ -21,7 +21,7 @@ characters of names and values, 15,000 characters in one enum of more than 250 v
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 
 from .._json import is_mapping
 from ..convert.merge import merge_all_of
@@ -33,20 +33,25 @@ from ._passes import SubsetPass
 
 __all__ = ["STRICT_FORMATS", "StrictPass", "strict_limits"]
 
-STRICT_FORMATS = frozenset({"date-time", "time", "date", "duration", "email", "hostname", "ipv4", "ipv6", "uuid"})
-_KEEP = frozenset({
+STRICT_FORMATS: Final = frozenset({"date-time", "time", "date", "duration", "email", "hostname", "ipv4", "ipv6",
+                                   "uuid"})
+_KEEP: Final = frozenset({
     "type", "properties", "required", "additionalProperties", "items", "anyOf", "enum", "const", "$ref",
     "$defs", "description", "title", "pattern", "format", "minLength", "maxLength", "multipleOf", "maximum",
     "exclusiveMaximum", "minimum", "exclusiveMinimum", "minItems", "maxItems",
 })
 # Removed and said in the description.
-_STATED = frozenset({"default", "uniqueItems", "minProperties", "maxProperties", "dependentRequired"})
-_ANNOTATIONS = frozenset({"description", "title", "default", "examples", "deprecated", "readOnly", "writeOnly",
-                          "$comment"})
-_NULL = {"type": "null"}
-_NO_NAMES: frozenset[str] = frozenset()
-MAX_DEPTH, MAX_PROPERTIES, MAX_ENUM_VALUES, MAX_CHARS = 10, 5000, 1000, 120_000
-BIG_ENUM, BIG_ENUM_CHARS = 250, 15_000
+_STATED: Final = frozenset({"default", "uniqueItems", "minProperties", "maxProperties", "dependentRequired"})
+_ANNOTATIONS: Final = frozenset({"description", "title", "default", "examples", "deprecated", "readOnly",
+                                 "writeOnly", "$comment"})
+_NULL: Final = {"type": "null"}
+_NO_NAMES: Final[frozenset[str]] = frozenset()
+MAX_DEPTH: Final = 10
+MAX_PROPERTIES: Final = 5000
+MAX_ENUM_VALUES: Final = 1000
+MAX_CHARS: Final = 120_000
+BIG_ENUM: Final = 250
+BIG_ENUM_CHARS: Final = 15_000
 
 
 def _inlined(node: Mapping[str, Any]) -> set[str] | frozenset[str]:
@@ -226,7 +231,7 @@ class _Stats:
         self.big_enum = False
 
 
-_NO_STATS = _Stats()  # what a leaf that is not a schema object adds: nothing (read, never changed)
+_NO_STATS: Final = _Stats()  # what a leaf that is not a schema object adds: nothing (read, never changed)
 
 
 def _stats(node: Any, memo: dict[int, tuple[_Stats, Any]], depth: int = 0) -> _Stats:

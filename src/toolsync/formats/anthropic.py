@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 
 from .._json import is_mapping
 from ..limits import NESTING_LIMIT, too_deep
@@ -26,14 +26,19 @@ from ._passes import SubsetPass
 
 __all__ = ["ANTHROPIC_FORMATS", "render_anthropic"]
 
-ANTHROPIC_FORMATS = frozenset({"date-time", "time", "date", "duration", "email", "hostname", "uri", "ipv4",
-                               "ipv6", "uuid"})
-_KEEP = frozenset({"type", "properties", "required", "additionalProperties", "items", "anyOf", "allOf", "enum",
-                   "const", "$ref", "$defs", "default", "description", "title", "format", "pattern", "minItems"})
-_STATED = frozenset({"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minLength",
-                     "maxLength", "maxItems", "uniqueItems", "minProperties", "maxProperties", "dependentRequired"})
-_UNSAFE_PATTERN = re.compile(r"(?<!\\)\\[1-9]|\\k<|\(\?<?[=!]|(?<!\\)\\[bB]")
-_MAX_OPTIONAL, _MAX_UNIONS = 24, 16
+ANTHROPIC_FORMATS: Final = frozenset({"date-time", "time", "date", "duration", "email", "hostname", "uri", "ipv4",
+                                      "ipv6", "uuid"})
+_KEEP: Final = frozenset({
+    "type", "properties", "required", "additionalProperties", "items", "anyOf", "allOf", "enum", "const", "$ref",
+    "$defs", "default", "description", "title", "format", "pattern", "minItems",
+})
+_STATED: Final = frozenset({
+    "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minLength", "maxLength", "maxItems",
+    "uniqueItems", "minProperties", "maxProperties", "dependentRequired",
+})
+_UNSAFE_PATTERN: Final = re.compile(r"(?<!\\)\\[1-9]|\\k<|\(\?<?[=!]|(?<!\\)\\[bB]")
+_MAX_OPTIONAL: Final = 24
+_MAX_UNIONS: Final = 16
 
 
 def _allowed(key: str, value: Any) -> bool:

@@ -28,7 +28,7 @@ instead (plain JSON Schema, ``$defs`` kept).
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
-from typing import Any
+from typing import Any, Final
 
 import orjson
 
@@ -42,15 +42,15 @@ from ._passes import ProviderPass
 
 __all__ = ["enum_text", "render_gemini"]
 
-_TYPES = {"string": "STRING", "number": "NUMBER", "integer": "INTEGER", "boolean": "BOOLEAN", "array": "ARRAY",
-          "object": "OBJECT", "null": "NULL"}
-_FORMATS = {"STRING": {"enum", "date-time"}, "NUMBER": {"float", "double"}, "INTEGER": {"int32", "int64"}}
-_COPIED = ("title", "description", "minItems", "maxItems", "minProperties", "maxProperties", "minLength",
-           "maxLength", "pattern", "minimum", "maximum", "default")
-_HANDLED = frozenset({*_COPIED, "type", "format", "enum", "const", "properties", "required", "items", "anyOf",
-                      "oneOf", "additionalProperties", "exclusiveMinimum", "exclusiveMaximum", "multipleOf",
-                      "uniqueItems", "dependentRequired", "examples", "example", "contentEncoding"})
-_FREE_FORM = "Any JSON object."
+_TYPES: Final = {"string": "STRING", "number": "NUMBER", "integer": "INTEGER", "boolean": "BOOLEAN", "array": "ARRAY",
+                 "object": "OBJECT", "null": "NULL"}
+_FORMATS: Final = {"STRING": {"enum", "date-time"}, "NUMBER": {"float", "double"}, "INTEGER": {"int32", "int64"}}
+_COPIED: Final = ("title", "description", "minItems", "maxItems", "minProperties", "maxProperties", "minLength",
+                  "maxLength", "pattern", "minimum", "maximum", "default")
+_HANDLED: Final = frozenset({*_COPIED, "type", "format", "enum", "const", "properties", "required", "items", "anyOf",
+                             "oneOf", "additionalProperties", "exclusiveMinimum", "exclusiveMaximum", "multipleOf",
+                             "uniqueItems", "dependentRequired", "examples", "example", "contentEncoding"})
+_FREE_FORM: Final = "Any JSON object."
 
 
 def enum_text(value: Any) -> str:

@@ -11,7 +11,7 @@ root); a root ``$ref`` to a recursive definition is replaced by that definition,
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 
 from .._json import is_mapping
 from ..convert.merge import merge_all_of
@@ -22,7 +22,7 @@ from ._model import RenderContext, Rendered
 
 __all__ = ["output_object", "render_mcp"]
 
-_NO_ARGUMENTS = {"type": "object", "additionalProperties": False}
+_NO_ARGUMENTS: Final = {"type": "object", "additionalProperties": False}
 
 
 def output_object(schema: Mapping[str, Any] | None) -> Mapping[str, Any] | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 
 from jsonschema import Draft202012Validator, validators
 from jsonschema_specifications import REGISTRY as _META_SCHEMAS  # type: ignore[import-untyped]
@@ -16,38 +16,38 @@ from ._schema import child_pointer, find_recursion, is_object_schema, iter_subsc
 
 __all__ = ["check_anthropic", "strict_counts"]
 
-NAME_RE = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
-KEYS = frozenset({"name", "description", "input_schema", "type", "cache_control", "strict", "defer_loading",
-                  "allowed_callers", "eager_input_streaming", "input_examples"})
-CALLERS = ("direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521")
-FORMATS = frozenset({"date-time", "time", "date", "duration", "email", "hostname", "uri", "ipv4", "ipv6",
-                     "uuid"})
-STRICT_SUPPORTED = frozenset({
+NAME_RE: Final = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
+KEYS: Final = frozenset({"name", "description", "input_schema", "type", "cache_control", "strict", "defer_loading",
+                         "allowed_callers", "eager_input_streaming", "input_examples"})
+CALLERS: Final = ("direct", "code_execution_20250825", "code_execution_20260120", "code_execution_20260521")
+FORMATS: Final = frozenset({"date-time", "time", "date", "duration", "email", "hostname", "uri", "ipv4", "ipv6",
+                            "uuid"})
+STRICT_SUPPORTED: Final = frozenset({
     "type", "properties", "required", "additionalProperties", "items", "anyOf", "allOf", "enum", "const",
     "$ref", "$def", "$defs", "definitions", "default", "description", "title", "format", "pattern", "minItems",
 })
-_NUMERIC = "numerical constraints"
-_STRING = "string constraints"
-_ARRAY = "array constraints beyond minItems 0/1"
-STRICT_UNSUPPORTED = {
+_NUMERIC: Final = "numerical constraints"
+_STRING: Final = "string constraints"
+_ARRAY: Final = "array constraints beyond minItems 0/1"
+STRICT_UNSUPPORTED: Final = {
     "minimum": _NUMERIC, "maximum": _NUMERIC, "multipleOf": _NUMERIC, "exclusiveMinimum": _NUMERIC,
     "exclusiveMaximum": _NUMERIC, "minLength": _STRING, "maxLength": _STRING, "maxItems": _ARRAY,
     "uniqueItems": _ARRAY, "contains": _ARRAY, "minContains": _ARRAY, "maxContains": _ARRAY,
 }
-MAX_STRICT_TOOLS = 20
-MAX_OPTIONAL_PARAMS = 24
-MAX_UNION_PARAMS = 16
-MAX_DEFERRED_TOOLS = 10_000
-BIG_QUANTIFIER = 1000
+MAX_STRICT_TOOLS: Final = 20
+MAX_OPTIONAL_PARAMS: Final = 24
+MAX_UNION_PARAMS: Final = 16
+MAX_DEFERRED_TOOLS: Final = 10_000
+BIG_QUANTIFIER: Final = 1000
 
-_BACKREF = re.compile(r"(?<!\\)\\[1-9]|\\k<")
-_LOOKAROUND = re.compile(r"\(\?<?[=!]")
-_WORD_BOUNDARY = re.compile(r"(?<!\\)\\[bB]")
-_QUANTIFIER = re.compile(r"\{(\d+)(?:,(\d*))?\}")
-_SERVER_TOOL_TYPE = re.compile(r"_\d{8}$")
+_BACKREF: Final = re.compile(r"(?<!\\)\\[1-9]|\\k<")
+_LOOKAROUND: Final = re.compile(r"\(\?<?[=!]")
+_WORD_BOUNDARY: Final = re.compile(r"(?<!\\)\\[bB]")
+_QUANTIFIER: Final = re.compile(r"\{(\d+)(?:,(\d*))?\}")
+_SERVER_TOOL_TYPE: Final = re.compile(r"_\d{8}$")
 # Examples are validated against a registry of the meta-schemas only, which cannot retrieve anything:
 # a remote or file $ref fails instead of being fetched.
-_NO_RETRIEVAL: Any = _META_SCHEMAS
+_NO_RETRIEVAL: Final[Any] = _META_SCHEMAS
 
 
 def check_anthropic(tool: Any, report: Report) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from functools import partial
-from typing import Any
+from typing import Any, Final
 
 from ..limits import NESTING_LIMIT, too_deep
 from ._memo import clean_memo
@@ -17,40 +17,40 @@ from ._sdk import validate_gemini_declaration
 
 __all__ = ["check_gemini", "declarations_of"]
 
-NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.:-]{0,127}$")
-OLD_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,63}$")
-PARAM_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
-DECLARATION_KEYS = frozenset({"name", "description", "parameters", "parametersJsonSchema",
-                              "parameters_json_schema", "response", "responseJsonSchema", "response_json_schema",
-                              "behavior"})
-_SCHEMA_FIELDS = ("type", "format", "title", "description", "nullable", "enum", "maxItems", "minItems",
-                  "properties", "required", "minProperties", "maxProperties", "minLength", "maxLength",
-                  "pattern", "example", "anyOf", "propertyOrdering", "default", "items", "minimum", "maximum",
-                  "additionalProperties", "defs", "ref")
+NAME_RE: Final = re.compile(r"^[A-Za-z_][A-Za-z0-9_.:-]{0,127}$")
+OLD_NAME_RE: Final = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,63}$")
+PARAM_NAME_RE: Final = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+DECLARATION_KEYS: Final = frozenset({"name", "description", "parameters", "parametersJsonSchema",
+                                     "parameters_json_schema", "response", "responseJsonSchema",
+                                     "response_json_schema", "behavior"})
+_SCHEMA_FIELDS: Final = ("type", "format", "title", "description", "nullable", "enum", "maxItems", "minItems",
+                         "properties", "required", "minProperties", "maxProperties", "minLength", "maxLength",
+                         "pattern", "example", "anyOf", "propertyOrdering", "default", "items", "minimum", "maximum",
+                         "additionalProperties", "defs", "ref")
 
 
 def _snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
-_SNAKE = {k: _snake(k) for k in _SCHEMA_FIELDS}
-_SNAKE_ONLY = frozenset(v for k, v in _SNAKE.items() if v != k)
+_SNAKE: Final = {k: _snake(k) for k in _SCHEMA_FIELDS}
+_SNAKE_ONLY: Final = frozenset(v for k, v in _SNAKE.items() if v != k)
 #: Schema field spelling (camelCase or snake_case) -> canonical camelCase name.
-SCHEMA_KEYS = {**{k: k for k in _SCHEMA_FIELDS}, **{v: k for k, v in _SNAKE.items()}}
-VERTEX_ONLY = frozenset({"additionalProperties", "defs", "ref"})
-TYPES = frozenset({"TYPE_UNSPECIFIED", "STRING", "NUMBER", "INTEGER", "BOOLEAN", "ARRAY", "OBJECT", "NULL"})
-DEVELOPER_FORMATS = {"STRING": frozenset({"enum", "date-time"}), "NUMBER": frozenset({"float", "double"}),
-                     "INTEGER": frozenset({"int32", "int64"})}
-VERTEX_STRING_FORMATS = frozenset({"enum", "date-time", "date", "email", "byte", "password", "time",
-                                   "duration", "uuid", "uri", "hostname", "ipv4", "ipv6"})
-JSON_SCHEMA_DOCUMENTED = frozenset({
+SCHEMA_KEYS: Final = {**{k: k for k in _SCHEMA_FIELDS}, **{v: k for k, v in _SNAKE.items()}}
+VERTEX_ONLY: Final = frozenset({"additionalProperties", "defs", "ref"})
+TYPES: Final = frozenset({"TYPE_UNSPECIFIED", "STRING", "NUMBER", "INTEGER", "BOOLEAN", "ARRAY", "OBJECT", "NULL"})
+DEVELOPER_FORMATS: Final = {"STRING": frozenset({"enum", "date-time"}), "NUMBER": frozenset({"float", "double"}),
+                            "INTEGER": frozenset({"int32", "int64"})}
+VERTEX_STRING_FORMATS: Final = frozenset({"enum", "date-time", "date", "email", "byte", "password", "time",
+                                          "duration", "uuid", "uri", "hostname", "ipv4", "ipv6"})
+JSON_SCHEMA_DOCUMENTED: Final = frozenset({
     "type", "format", "title", "description", "default", "items", "minItems", "maxItems", "enum",
     "properties", "required", "minProperties", "maxProperties", "minimum", "maximum", "minLength",
     "maxLength", "pattern", "additionalProperties", "anyOf", "uniqueItems", "$ref", "$defs", "oneOf",
     "prefixItems", "propertyOrdering",
 })
-MAX_DECLARATIONS = 512
-OLD_MAX_DECLARATIONS = 128
+MAX_DECLARATIONS: Final = 512
+OLD_MAX_DECLARATIONS: Final = 128
 
 
 def declarations_of(tool: Any) -> list[tuple[str, Any]] | None:

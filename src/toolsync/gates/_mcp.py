@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 
 import orjson
 
@@ -16,12 +16,12 @@ from ._sdk import validate_mcp_tool
 
 __all__ = ["check_mcp"]
 
-NAME_RE = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
-TOOL_KEYS = frozenset({"name", "title", "description", "inputSchema", "outputSchema", "annotations", "icons",
-                       "_meta", "execution"})
-ANNOTATION_BOOLS = ("readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint")
-HEADER_VERSION = "2026-07-28"
-_TCHAR_RE = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+NAME_RE: Final = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
+TOOL_KEYS: Final = frozenset({"name", "title", "description", "inputSchema", "outputSchema", "annotations", "icons",
+                              "_meta", "execution"})
+ANNOTATION_BOOLS: Final = ("readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint")
+HEADER_VERSION: Final = "2026-07-28"
+_TCHAR_RE: Final = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 
 
 def check_mcp(tool: Any, report: Report, *, version: str, use_sdk: bool) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, Final
 
 from ._model import ToolIssue
 from ._report import Report
@@ -20,13 +20,13 @@ Memo = dict[tuple[Hashable, ...], tuple[Any, tuple[ToolIssue, ...]]]
 
 # Set by ``shared_schemas()``: findings by (check, options, id(schema)), each entry holding its schema
 # so that the id cannot be reused by another object while the block lasts.
-RESULTS: ContextVar[Memo | None] = ContextVar("toolsync_gate_schema_results", default=None)
+RESULTS: Final[ContextVar[Memo | None]] = ContextVar("toolsync_gate_schema_results", default=None)
 
 # Set by ``shared_schemas()``: per check, the sub-schemas whose whole subtree raised nothing, by
 # (check, its settings, id(schema)) → (schema, what the check keeps about the subtree); the schema is
 # held so that its id cannot be reused while the block lasts.
 CleanMemo = dict[tuple[Hashable, ...], tuple[Any, Any]]
-CLEAN: ContextVar[CleanMemo | None] = ContextVar("toolsync_gate_clean_subtrees", default=None)
+CLEAN: Final[ContextVar[CleanMemo | None]] = ContextVar("toolsync_gate_clean_subtrees", default=None)
 
 
 def clean_memo() -> CleanMemo:

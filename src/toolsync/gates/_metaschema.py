@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
-from typing import Any
+from typing import Any, Final
 
 import orjson
 from jsonschema import Draft202012Validator, validators
@@ -29,31 +29,33 @@ from ._schema import child_pointer, is_mapping
 
 __all__ = ["meta_schema_errors", "shared_schemas"]
 
-_DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
-_META = Draft202012Validator(Draft202012Validator.META_SCHEMA)
+_DRAFT_2020_12: Final = "https://json-schema.org/draft/2020-12/schema"
+_META: Final = Draft202012Validator(Draft202012Validator.META_SCHEMA)
 
 # Keywords whose value is one schema / a map of schemas / a list of schemas in the 2020-12 meta-schema.
-_ONE = ("items", "additionalProperties", "not", "if", "then", "else", "contains", "propertyNames",
-        "unevaluatedProperties", "unevaluatedItems", "contentSchema")
-_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas", "dependencies")
-_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
-_ONE_SET, _MAPS_SET, _LISTS_SET = frozenset(_ONE), frozenset(_MAPS), frozenset(_LISTS)
-_APPLICATORS = _ONE_SET | _MAPS_SET | _LISTS_SET
+_ONE: Final = ("items", "additionalProperties", "not", "if", "then", "else", "contains", "propertyNames",
+               "unevaluatedProperties", "unevaluatedItems", "contentSchema")
+_MAPS: Final = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas", "dependencies")
+_LISTS: Final = ("allOf", "anyOf", "oneOf", "prefixItems")
+_ONE_SET: Final = frozenset(_ONE)
+_MAPS_SET: Final = frozenset(_MAPS)
+_LISTS_SET: Final = frozenset(_LISTS)
+_APPLICATORS: Final = _ONE_SET | _MAPS_SET | _LISTS_SET
 
 # Keywords the 2020-12 meta-schemas constrain at all; any other keyword may hold any value.
-_CONSTRAINED = frozenset(
+_CONSTRAINED: Final = frozenset(
     name
     for uri, resource in REGISTRY.items()
     if uri.startswith("https://json-schema.org/draft/2020-12/") and is_mapping(resource.contents)
     for name in resource.contents.get("properties", {})
 )
-_STRINGS = ("title", "description", "$comment", "pattern", "format", "contentEncoding", "contentMediaType",
-            "$ref", "$dynamicRef", "$recursiveRef")
-_NUMBERS = ("maximum", "exclusiveMaximum", "minimum", "exclusiveMinimum")
-_COUNTS = ("maxLength", "minLength", "maxItems", "minItems", "maxContains", "minContains",
-           "maxProperties", "minProperties")
-_BOOLS = ("uniqueItems", "deprecated", "readOnly", "writeOnly")
-_ARRAYS = ("enum", "examples")
+_STRINGS: Final = ("title", "description", "$comment", "pattern", "format", "contentEncoding", "contentMediaType",
+                   "$ref", "$dynamicRef", "$recursiveRef")
+_NUMBERS: Final = ("maximum", "exclusiveMaximum", "minimum", "exclusiveMinimum")
+_COUNTS: Final = ("maxLength", "minLength", "maxItems", "minItems", "maxContains", "minContains",
+                  "maxProperties", "minProperties")
+_BOOLS: Final = ("uniqueItems", "deprecated", "readOnly", "writeOnly")
+_ARRAYS: Final = ("enum", "examples")
 
 Path = tuple[str | int, ...]
 Errors = tuple[tuple[Path, str], ...]
@@ -105,7 +107,7 @@ def _kept(value: Any) -> Any:
 
 # Each constrained keyword's value is replaced by a stand-in with the same validity, so that many
 # schemas share one cache entry. Keywords the meta-schema does not constrain are left out entirely.
-_CANONICAL: dict[str, Any] = {
+_CANONICAL: Final[dict[str, Any]] = {
     **dict.fromkeys(_CONSTRAINED, _kept), **dict.fromkeys(_STRINGS, _string), **dict.fromkeys(_NUMBERS, _number),
     **dict.fromkeys(_COUNTS, _count), **dict.fromkeys(_BOOLS, _boolean), **dict.fromkeys(_ARRAYS, _array),
     "multipleOf": _multiple_of, "required": _required,
@@ -204,12 +206,21 @@ def _node_errors(shallow: dict[str, Any]) -> Errors:
 # The common keywords with a test that settles validity on the spot. A node whose constrained keywords
 # all pass is valid without building its canonical form (most nodes of real schemas); anything else,
 # or any doubt (a float count, a keyword without a test here), goes to the meta-schema.
-_SIMPLE_TYPES = frozenset({"array", "boolean", "integer", "null", "number", "object", "string"})
-_F_STRING, _F_NUMBER, _F_COUNT, _F_BOOL, _F_ARRAY, _F_TYPE, _F_REQUIRED, _F_MULTIPLE = range(8)
-_F_ONE, _F_MAP, _F_LIST = 8, 9, 10
-_FAST: dict[str, int] = {
+_SIMPLE_TYPES: Final = frozenset({"array", "boolean", "integer", "null", "number", "object", "string"})
+_F_STRING: Final = 0
+_F_NUMBER: Final = 1
+_F_COUNT: Final = 2
+_F_BOOL: Final = 3
+_F_ARRAY: Final = 4
+_F_TYPE: Final = 5
+_F_REQUIRED: Final = 6
+_F_MULTIPLE: Final = 7
+_F_ONE: Final = 8
+_F_MAP: Final = 9
+_F_LIST: Final = 10
+_FAST: Final[dict[str, int]] = {
     **dict.fromkeys(("title", "description", "$comment", "pattern", "format", "contentEncoding",
-                     "contentMediaType", "$ref", "$schema", "$dynamicRef", "$recursiveRef"), _F_STRING),
+                            "contentMediaType", "$ref", "$schema", "$dynamicRef", "$recursiveRef"), _F_STRING),
     **dict.fromkeys(_NUMBERS, _F_NUMBER), **dict.fromkeys(_COUNTS, _F_COUNT), **dict.fromkeys(_BOOLS, _F_BOOL),
     **dict.fromkeys(_ARRAYS, _F_ARRAY), "type": _F_TYPE, "required": _F_REQUIRED, "multipleOf": _F_MULTIPLE,
     **dict.fromkeys(_ONE, _F_ONE), **dict.fromkeys(_MAPS, _F_MAP), **dict.fromkeys(_LISTS, _F_LIST),
@@ -307,9 +318,9 @@ def _all_fast_valid(schema: dict[Any, Any], valid: dict[int, Any] | None) -> boo
 
 # Inside ``shared_schemas()``: sub-schemas (by identity) whose whole subtree was found valid, kept alive
 # by the map itself so that an id is never reused for another object while it is in there.
-_VALID_SUBTREES: ContextVar[dict[int, Any] | None] = ContextVar("toolsync_gate_valid_subtrees", default=None)
+_VALID_SUBTREES: Final[ContextVar[dict[int, Any] | None]] = ContextVar("toolsync_gate_valid_subtrees", default=None)
 # Inside ``shared_schemas()``: a root schema's findings (pointers relative to it), by identity, pinned.
-_ROOT_ERRORS: ContextVar[dict[int, tuple[Any, list[tuple[str, str]]]] | None] = ContextVar(
+_ROOT_ERRORS: Final[ContextVar[dict[int, tuple[Any, list[tuple[str, str]]]] | None]] = ContextVar(
     "toolsync_gate_root_errors", default=None)
 
 
@@ -358,7 +369,7 @@ def _decomposed(schema: Mapping[Any, Any]) -> Errors:
     return tuple(found)
 
 
-_DIALECT_VALIDATORS: dict[str, Any] = {}
+_DIALECT_VALIDATORS: Final[dict[str, Any]] = {}
 
 
 def _validator_for_dialect(cls: type[Any]) -> Any:

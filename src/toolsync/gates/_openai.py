@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 
 from ..ir import Severity
 from ..limits import NESTING_LIMIT, too_deep
@@ -24,19 +24,19 @@ from ._schema import (
 
 __all__ = ["check_openai_chat", "check_openai_responses"]
 
-NAME_RE = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
-CHAT_FUNCTION_KEYS = frozenset({"name", "description", "parameters", "strict"})
-RESPONSES_KEYS = frozenset({"type", "name", "description", "parameters", "strict", "defer_loading",
-                            "allowed_callers", "async", "output_schema"})
-STRICT_FORMATS = frozenset({"date-time", "time", "date", "duration", "email", "hostname", "ipv4", "ipv6",
-                            "uuid"})
-STRICT_ALLOWED = frozenset({
+NAME_RE: Final = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
+CHAT_FUNCTION_KEYS: Final = frozenset({"name", "description", "parameters", "strict"})
+RESPONSES_KEYS: Final = frozenset({"type", "name", "description", "parameters", "strict", "defer_loading",
+                                   "allowed_callers", "async", "output_schema"})
+STRICT_FORMATS: Final = frozenset({"date-time", "time", "date", "duration", "email", "hostname", "ipv4", "ipv6",
+                                   "uuid"})
+STRICT_ALLOWED: Final = frozenset({
     "type", "properties", "required", "additionalProperties", "items", "anyOf", "enum", "const", "$ref",
     "$defs", "definitions", "description", "title", "pattern", "format", "minLength", "maxLength",
     "multipleOf", "maximum", "exclusiveMaximum", "minimum", "exclusiveMinimum", "minItems", "maxItems",
 })
-STRICT_FORBIDDEN = frozenset({"allOf", "not", "dependentRequired", "dependentSchemas", "if", "then", "else"})
-MAX_DESCRIPTION = 1024
+STRICT_FORBIDDEN: Final = frozenset({"allOf", "not", "dependentRequired", "dependentSchemas", "if", "then", "else"})
+MAX_DESCRIPTION: Final = 1024
 MAX_PROPERTIES = 5000
 MAX_DEPTH = 10
 OLD_MAX_DEPTH = 5

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any
+from typing import Any, Final
 
 from .._json import is_mapping
 
@@ -21,20 +21,20 @@ __all__ = [
     "types_of",
 ]
 
-JSON_TYPES = frozenset({"string", "number", "integer", "boolean", "object", "array", "null"})
+JSON_TYPES: Final = frozenset({"string", "number", "integer", "boolean", "object", "array", "null"})
 
 # Keywords whose values are schemas, grouped by container shape. Order sets the order issues come out in.
-_SUB_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
-_SUB_ONE = ("items", "additionalProperties", "not", "if", "then", "else", "contains", "propertyNames",
-            "unevaluatedProperties", "unevaluatedItems", "additionalItems", "contentSchema")
-_SUB_LISTS = ("anyOf", "oneOf", "allOf", "prefixItems")
-_SUB_KEYS = frozenset((*_SUB_MAPS, *_SUB_ONE, *_SUB_LISTS))
+_SUB_MAPS: Final = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
+_SUB_ONE: Final = ("items", "additionalProperties", "not", "if", "then", "else", "contains", "propertyNames",
+                   "unevaluatedProperties", "unevaluatedItems", "additionalItems", "contentSchema")
+_SUB_LISTS: Final = ("anyOf", "oneOf", "allOf", "prefixItems")
+_SUB_KEYS: Final = frozenset((*_SUB_MAPS, *_SUB_ONE, *_SUB_LISTS))
 
 # What object_depth follows: nesting a model sees, not every applicator.
-_DEPTH_ONE = ("items", "additionalProperties")
-_DEPTH_LISTS = ("anyOf", "oneOf", "allOf", "prefixItems")
-_DEPTH_MAPS = ("$defs", "definitions")
-_DEPTH_KEYS = frozenset(("properties", "additionalProperties", *_DEPTH_LISTS, *_DEPTH_MAPS))
+_DEPTH_ONE: Final = ("items", "additionalProperties")
+_DEPTH_LISTS: Final = ("anyOf", "oneOf", "allOf", "prefixItems")
+_DEPTH_MAPS: Final = ("$defs", "definitions")
+_DEPTH_KEYS: Final = frozenset(("properties", "additionalProperties", *_DEPTH_LISTS, *_DEPTH_MAPS))
 
 Children = Callable[[Mapping[str, Any], str], Iterable[tuple[str, Any]]]
 
@@ -65,8 +65,8 @@ def _subschema_children(node: Mapping[str, Any], pointer: str) -> Iterator[tuple
             yield from _list_children(pointer, key, value)
 
 
-_DEPTH_MAP_KEYS = frozenset(("properties", "$defs", "definitions"))
-_DEPTH_ONE_KEYS = frozenset(_DEPTH_ONE)
+_DEPTH_MAP_KEYS: Final = frozenset(("properties", "$defs", "definitions"))
+_DEPTH_ONE_KEYS: Final = frozenset(_DEPTH_ONE)
 
 
 def subschema_edges(node: Mapping[str, Any], pointer: str) -> list[tuple[str, Any, bool]]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 
 import orjson
 
@@ -15,13 +15,13 @@ from ._schema import child_pointer
 
 __all__ = ["RefFollower", "local_refs_resolve", "ref_errors", "structural_errors"]
 
-_LOCATIONS = {
+_LOCATIONS: Final = {
     "2.0": ("path", "query", "header", "formData", "body"),
     "3.0": ("path", "query", "header", "cookie"),
     "3.1": ("path", "query", "header", "cookie"),
 }
 # A chain of refs longer than this is treated as a loop; real specs use one or two hops.
-MAX_REF_HOPS = 64
+MAX_REF_HOPS: Final = 64
 
 
 def _follow(document: Any, node: Any) -> tuple[Any | None, list[str], str | None]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from functools import partial
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from .._json import is_mapping
 from ..errors import ConfigError, ToolValidationError
@@ -20,11 +20,11 @@ __all__ = ["apply_tool_gate", "check_tool", "check_tools", "errors_by_tool", "no
 Policy = Literal["skip", "fail"]
 _Checker = Callable[[Any, Report, GateOptions], None]
 
-_ALIASES = {"openai-responses": "openai", "responses": "openai", "chat": "openai-chat",
-            "openai-chat-completions": "openai-chat", "claude": "anthropic", "google": "gemini",
-            "vertex": "gemini"}
-MAX_OPENAI_TOOLS = 128
-DEFAULT_OPTIONS = GateOptions()
+_ALIASES: Final = {"openai-responses": "openai", "responses": "openai", "chat": "openai-chat",
+                   "openai-chat-completions": "openai-chat", "claude": "anthropic", "google": "gemini",
+                   "vertex": "gemini"}
+MAX_OPENAI_TOOLS: Final = 128
+DEFAULT_OPTIONS: Final = GateOptions()
 
 
 def normalize_provider(provider: str) -> str:
@@ -46,7 +46,7 @@ def _check_mcp_tool(tool: Any, report: Report, options: GateOptions) -> None:
     check_mcp(tool, report, version=options.mcp_version, use_sdk=options.use_sdk)
 
 
-CHECKERS: dict[str, _Checker] = {
+CHECKERS: Final[dict[str, _Checker]] = {
     "openai": lambda tool, report, _: _openai.check_openai_responses(tool, report),
     "openai-chat": lambda tool, report, _: _openai.check_openai_chat(tool, report),
     "anthropic": lambda tool, report, _: _anthropic.check_anthropic(tool, report),
@@ -222,7 +222,7 @@ def _anthropic_strict_budget(strict: list[Mapping[str, Any]], report: Report) ->
                      f"tools (at most {_anthropic.MAX_UNION_PARAMS})")
 
 
-_REQUEST_RULES: dict[str, Callable[[list[Any], Report], None]] = {
+_REQUEST_RULES: Final[dict[str, Callable[[list[Any], Report], None]]] = {
     "openai": _openai_request,
     "openai-chat": _openai_request,
     "gemini": _gemini_request,

@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Mapping
 from functools import partial
-from typing import Any, TypeAlias
+from typing import Any, Final, TypeAlias
 from urllib.parse import urljoin, urlsplit
 
 from ..config import RefPolicy
@@ -42,15 +42,15 @@ PathExtract: TypeAlias = Callable[[str, Any], list[Operation]]
 #: ``(path, path item, extract) -> operations``: see :meth:`Extractor.operations`.
 PathReuse: TypeAlias = Callable[[str, Any, PathExtract], list[Operation]]
 
-_DEFAULT_STYLE = {
+_DEFAULT_STYLE: Final = {
     ParamLocation.PATH: "simple",
     ParamLocation.QUERY: "form",
     ParamLocation.HEADER: "simple",
     ParamLocation.COOKIE: "form",
 }
 # OpenAPI: header parameters with these names SHALL be ignored (they are set from other fields).
-_IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
-_TEMPLATE = re.compile(r"\{([^{}/]+)\}")
+_IGNORED_HEADERS: Final = frozenset({"accept", "content-type", "authorization"})
+_TEMPLATE: Final = re.compile(r"\{([^{}/]+)\}")
 
 
 def extract_servers(value: Any, *, base_uri: str, where: str, diagnostics: list[Diagnostic],

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple
 from urllib.parse import urlsplit
 
 from .._json import is_mapping
@@ -44,13 +44,15 @@ __all__ = [
     "translate_v2_pointer",
 ]
 
-V2 = "2.0"
-V30 = "3.0"
-V31 = "3.1"
+V2: Final = "2.0"
+V30: Final = "3.0"
+V31: Final = "3.1"
 
-SCHEMA_ONE, SCHEMA_MAP, SCHEMA_LIST = 1, 2, 3
+SCHEMA_ONE: Final = 1
+SCHEMA_MAP: Final = 2
+SCHEMA_LIST: Final = 3
 # Keywords whose values are subschemas; everything else (enum, example, default…) is data.
-SUBSCHEMA_KEYWORDS: dict[str, int] = {
+SUBSCHEMA_KEYWORDS: Final[dict[str, int]] = {
     "properties": SCHEMA_MAP,
     "patternProperties": SCHEMA_MAP,
     "dependentSchemas": SCHEMA_MAP,
@@ -74,20 +76,20 @@ SUBSCHEMA_KEYWORDS: dict[str, int] = {
     "prefixItems": SCHEMA_LIST,
 }
 
-_NULLABLE_TRIGGERS = frozenset({"nullable", "x-nullable", "exclusiveMinimum", "exclusiveMaximum"})
+_NULLABLE_TRIGGERS: Final = frozenset({"nullable", "x-nullable", "exclusiveMinimum", "exclusiveMaximum"})
 # Annotations that stay on the outside when a typeless nullable schema is wrapped in anyOf.
-_OUTER_ANNOTATIONS = ("title", "description", "default", "example", "examples", "readOnly", "writeOnly",
-                      "deprecated")
-_V2_REF_PREFIXES = (
+_OUTER_ANNOTATIONS: Final[tuple[str, ...]] = ("title", "description", "default", "example", "examples", "readOnly",
+                                              "writeOnly", "deprecated")
+_V2_REF_PREFIXES: Final = (
     ("/definitions/", "/components/schemas/"),
     ("/parameters/", "/components/parameters/"),
     ("/responses/", "/components/responses/"),
     ("/securityDefinitions/", "/components/securitySchemes/"),
 )
-_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
-_PARAM_SCHEMA_KEYS = ("type", "format", "items", "enum", "default", "maximum", "exclusiveMaximum", "minimum",
-                      "exclusiveMinimum", "maxLength", "minLength", "pattern", "maxItems", "minItems",
-                      "uniqueItems", "multipleOf", "x-nullable")
+_FORM_TYPES: Final = ("application/x-www-form-urlencoded", "multipart/form-data")
+_PARAM_SCHEMA_KEYS: Final = ("type", "format", "items", "enum", "default", "maximum", "exclusiveMaximum", "minimum",
+                             "exclusiveMinimum", "maxLength", "minLength", "pattern", "maxItems", "minItems",
+                             "uniqueItems", "multipleOf", "x-nullable")
 
 
 class DetectedVersion(NamedTuple):
@@ -272,7 +274,7 @@ def _make_nullable(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
-_SUBSCHEMA_KEYS = frozenset(SUBSCHEMA_KEYWORDS)
+_SUBSCHEMA_KEYS: Final = frozenset(SUBSCHEMA_KEYWORDS)
 
 
 def lift_schema(node: Any, family: str, *, rewrite_refs: bool = False) -> Any:
@@ -326,18 +328,18 @@ def _lift_list(value: list[Any], family: str, rewrite: bool) -> list[Any]:
 # ---------------------------------------------------------------------------------------------
 # OpenAPI 3.0 documents: walk the places schemas live and lift them.
 
-_MAP = "map:"
-_LIST = "list:"
-_GRAMMAR: dict[str, dict[str, str]] = {
+_MAP: Final = "map:"
+_LIST: Final = "list:"
+_GRAMMAR: Final[dict[str, dict[str, str]]] = {
     "document": {"paths": _MAP + "path_item", "components": "components", "webhooks": _MAP + "path_item"},
     "path_item": {"parameters": _LIST + "parameter", **dict.fromkeys(HTTP_METHODS, "operation")},
     "operation": {"parameters": _LIST + "parameter", "requestBody": "request_body",
-                  "responses": _MAP + "response", "callbacks": _MAP + "callback"},
+                         "responses": _MAP + "response", "callbacks": _MAP + "callback"},
     "callback": {},  # every key is an expression holding a path item; see _walk_grammar
     "components": {"schemas": _MAP + "schema", "parameters": _MAP + "parameter",
-                   "requestBodies": _MAP + "request_body", "responses": _MAP + "response",
-                   "headers": _MAP + "parameter", "callbacks": _MAP + "callback",
-                   "pathItems": _MAP + "path_item"},
+                          "requestBodies": _MAP + "request_body", "responses": _MAP + "response",
+                          "headers": _MAP + "parameter", "callbacks": _MAP + "callback",
+                          "pathItems": _MAP + "path_item"},
     "parameter": {"schema": "schema", "content": _MAP + "media"},
     "request_body": {"content": _MAP + "media"},
     "media": {"schema": "schema", "encoding": _MAP + "encoding"},
@@ -690,8 +692,8 @@ class Swagger2:
         return out
 
 
-_OAUTH2_FLOWS = {"implicit": "implicit", "password": "password", "application": "clientCredentials",
-                 "accessCode": "authorizationCode"}
+_OAUTH2_FLOWS: Final = {"implicit": "implicit", "password": "password", "application": "clientCredentials",
+                        "accessCode": "authorizationCode"}
 
 
 def _oauth2_flows(scheme: Mapping[str, Any]) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from types import TracebackType
-from typing import Any, NamedTuple, TypeAlias, TypeVar, cast
+from typing import Any, Final, NamedTuple, TypeAlias, TypeVar, cast
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 from urllib.request import url2pathname
 
@@ -52,11 +52,11 @@ RefLoader: TypeAlias = Callable[[str], tuple[str, Any]]
 """Takes an absolute URI without fragment; returns ``(canonical_uri, parsed_document)``."""
 
 # Keywords that mean nothing once every ref is inlined (and would confuse providers).
-_DROPPED_KEYWORDS = frozenset({"$defs", "definitions", "$schema", "$id"})
-_WALKED = {k: v for k, v in SUBSCHEMA_KEYWORDS.items() if k not in _DROPPED_KEYWORDS}
-_SAFE_NAME = re.compile(r"[^A-Za-z0-9_.-]+")
-_DEFS_PREFIX = "#/$defs/"
-_EMPTY: frozenset[_Entry] = frozenset()
+_DROPPED_KEYWORDS: Final = frozenset({"$defs", "definitions", "$schema", "$id"})
+_WALKED: Final = {k: v for k, v in SUBSCHEMA_KEYWORDS.items() if k not in _DROPPED_KEYWORDS}
+_SAFE_NAME: Final = re.compile(r"[^A-Za-z0-9_.-]+")
+_DEFS_PREFIX: Final = "#/$defs/"
+_EMPTY: Final[frozenset[_Entry]] = frozenset()
 _T = TypeVar("_T")
 
 
