@@ -77,6 +77,16 @@ def test_combine_skips_normalizing_only_when_it_cannot_matter(summary: str, desc
     assert combine(summary, description + " " + summary) == _combine_in_full(summary, description + " " + summary)
 
 
+@given(_WORDISH, _WORDISH, st.lists(st.sampled_from([" ", "  ", "\n", "\t ", " \u2003 ", "\n\n"]), min_size=1),
+       st.sampled_from(["", ".", "...", " x", "x"]))
+def test_combine_finds_the_summary_across_blank_runs(summary: str, before: str, blanks: list[str], after: str) -> None:
+    """A summary written in the description with other blanks between its words is found as the full form finds it."""
+    words = summary.split()
+    spread = "".join(word + blanks[i % len(blanks)] for i, word in enumerate(words)).rstrip()
+    description = f"{before} {spread}{after}"
+    assert combine(summary, description) == _combine_in_full(summary, description)
+
+
 def test_cut_keeps_the_budget_and_shows_the_cut() -> None:
     """A cut text ends with '…' at a word end and never exceeds the budget."""
     text = "word " * 100

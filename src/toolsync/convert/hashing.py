@@ -65,7 +65,7 @@ class SchemaDigests:
 
     def reduced(self, node: Any, source: str | None = None) -> Any:
         """``node`` (not itself replaced) with each object subschema replaced by its digest."""
-        if node.__class__ is not dict:
+        if type(node) is not dict:
             return node
         out: dict[Any, Any] | None = None
         for key, value in node.items():
@@ -73,9 +73,9 @@ class SchemaDigests:
             if kind is None:
                 continue
             new: Any
-            if value.__class__ is list:
+            if type(value) is list:
                 new = self._list(value, source)
-            elif value.__class__ is not dict:
+            elif type(value) is not dict:
                 continue
             elif kind == _MAP:
                 new = self._map(value, source)
@@ -88,7 +88,7 @@ class SchemaDigests:
         return node if out is None else out
 
     def _sub(self, node: Any, source: str | None) -> Any:
-        if node.__class__ is not dict:
+        if type(node) is not dict:
             return node
         if "properties" not in node:
             return self.reduced(node, source)

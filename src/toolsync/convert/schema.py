@@ -29,21 +29,21 @@ _TEXT: Final = ("description", "title")
 
 
 def _is_count(value: Any) -> bool:
-    return value.__class__ is int and value >= 0
+    return type(value) is int and value >= 0
 
 
 def _is_number(value: Any) -> bool:
-    return value.__class__ in (int, float)
+    return type(value) in (int, float)
 
 
 # Keywords whose value JSON Schema constrains, and the test of a valid value: a spec that writes
 # ``pattern: 0`` or ``examples: {…}`` would make the whole tool schema invalid, so such a value goes.
 _VALUE_SHAPES: Final[dict[str, Any]] = {
-    "type": lambda v: v.__class__ is str or (v.__class__ is list and all(t.__class__ is str for t in v)),
-    "required": lambda v: v.__class__ is list and all(r.__class__ is str for r in v),
-    "enum": lambda v: v.__class__ is list, "examples": lambda v: v.__class__ is list,
-    "pattern": lambda v: v.__class__ is str, "format": lambda v: v.__class__ is str,
-    "description": lambda v: v.__class__ is str, "title": lambda v: v.__class__ is str,
+    "type": lambda v: type(v) is str or (type(v) is list and all(type(t) is str for t in v)),
+    "required": lambda v: type(v) is list and all(type(r) is str for r in v),
+    "enum": lambda v: type(v) is list, "examples": lambda v: type(v) is list,
+    "pattern": lambda v: type(v) is str, "format": lambda v: type(v) is str,
+    "description": lambda v: type(v) is str, "title": lambda v: type(v) is str,
     **dict.fromkeys(("minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties"), _is_count),
     **dict.fromkeys(("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"), _is_number),
 }
@@ -107,13 +107,13 @@ class _CleanPass(SchemaPass):
             self._drop_keywords(out, pointer)
         for key in _TEXT:
             text = node.get(key)
-            if text.__class__ is str:
+            if type(text) is str:
                 fixed = self.text(text)
                 if fixed != text:
                     out = out if out is not None else dict(node)
                     out[key] = fixed
         props = node.get("properties")
-        if props.__class__ is dict:
+        if type(props) is dict:
             out = self._hide_properties(out if out is not None else node, props, pointer)
         return self.node_extra(out if out is not None else node, pointer)
 
@@ -125,7 +125,7 @@ class _CleanPass(SchemaPass):
         dirty = False
         nested = False
         for key in node:
-            if (key.__class__ is not str or key in _DROP or key == "example" or key[:2] == "x-"
+            if (type(key) is not str or key in _DROP or key == "example" or key.startswith("x-")
                     or (key in _VALUE_SHAPES and not _VALUE_SHAPES[key](node[key]))):
                 dirty = True
             elif key in SUBSCHEMA_KEYWORDS:

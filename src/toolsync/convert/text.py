@@ -69,30 +69,49 @@ def combine(summary: str, description: str) -> str:
         return description
     short = _key(summary)
     folded = description.casefold()
-    # ``short`` has single spaces and no dots at its end: an occurrence as written survives the
-    # normalization of the description, which costs more than the rest.
-    if short in folded:
+    # ``short in _key(description)``, without normalizing the whole description (which costs more than
+    # the rest): an occurrence as written survives the normalization, and one across whitespace is
+    # looked for where the first word of ``short`` occurs.
+    if short in folded or (" " in short and _occurs_flat(short, folded)):
         return description
-    # Normalizing a long description costs more than the rest; skip it when neither can contain the other.
-    long = _key(description) if _may_contain(short, description, folded) else None
-    if long is not None and short in long:
-        return description
-    if not description or (long is not None and long in short):
+    if not description or (_may_be_within(short, description) and _key(description) in short):
         return summary
     return f"{summary}\n\n{description}"
 
 
-def _may_contain(short: str, text: str, folded: str) -> bool:
+def _occurs_flat(short: str, folded: str) -> bool:
     """
-    False only when ``short`` is not in ``_key(text)`` and ``_key(text)`` is not in ``short``.
+    Whether ``short`` occurs in ``one_line(folded)``.
 
-    ``folded`` is ``text.casefold()``. Each word of ``short`` inside ``_key(text)`` lies inside one word of it (case folding
-    neither makes nor removes whitespace). ``_key(text)`` is at least as long as ``text``'s non-blank
-    characters less its trailing dots; that count is only taken for ASCII text, whose blanks after
-    :func:`clean_text` are spaces, tabs and newlines.
+    ``short`` is a key (single spaces, no leading blank). An occurrence starts where its first word does
+    in ``folded``; from there, the text with its blank runs collapsed is compared, over a window just long
+    enough (a window's collapsed form is a prefix of the rest's, so a long enough one settles it).
     """
-    if all(word in folded for word in short.split()):
-        return True
+    first = short.partition(" ")[0]
+    need = len(short)
+    start = folded.find(first)
+    while start >= 0:
+        width = need + 16
+        flat = ""
+        while True:
+            flat = " ".join(folded[start:start + width].split())
+            if len(flat) >= need or start + width >= len(folded):
+                break
+            width *= 2
+        if flat.startswith(short):
+            return True
+        start = folded.find(first, start + 1)
+    return False
+
+
+def _may_be_within(short: str, text: str) -> bool:
+    """
+    False only when ``_key(text)`` is longer than ``short``, so cannot be inside it.
+
+    ``text`` is cleaned (:func:`clean_text`). ``_key(text)`` is at least as long as its non-blank characters
+    less its trailing dots; that count is only taken for ASCII text, whose blanks after cleaning are spaces,
+    tabs and newlines.
+    """
     if not text.isascii():
         return True
     floor = len(text.rstrip(".")) - text.count(" ") - text.count("\t") - text.count("\n")

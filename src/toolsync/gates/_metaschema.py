@@ -237,7 +237,7 @@ def _fast_valid(node: dict[Any, Any], todo: list[Any]) -> bool:
             if key in _CANONICAL:
                 return False
             continue
-        kind = value.__class__
+        kind = type(value)
         if rule == _F_STRING:
             if kind is not str:
                 return False
@@ -256,7 +256,7 @@ def _fast_valid(node: dict[Any, Any], todo: list[Any]) -> bool:
             if kind is str:
                 if value not in _SIMPLE_TYPES:
                     return False
-            elif not (kind is list and value and all(t.__class__ is str and t in _SIMPLE_TYPES for t in value)
+            elif not (kind is list and value and all(type(t) is str and t in _SIMPLE_TYPES for t in value)
                       and len(set(value)) == len(value)):
                 return False
         elif rule == _F_NUMBER:
@@ -272,7 +272,7 @@ def _fast_valid(node: dict[Any, Any], todo: list[Any]) -> bool:
             if kind is not list:
                 return False
         elif rule == _F_REQUIRED:
-            if not (kind is list and all(r.__class__ is str for r in value) and len(set(value)) == len(value)):
+            if not (kind is list and all(type(r) is str for r in value) and len(set(value)) == len(value)):
                 return False
         elif not ((kind is int or kind is float) and value > 0):  # _F_MULTIPLE
             return False
@@ -282,9 +282,9 @@ def _fast_valid(node: dict[Any, Any], todo: list[Any]) -> bool:
 def _schemas_queued(subs: Iterable[Any], todo: list[Any]) -> bool:
     """True when each of ``subs`` is a schema; the dicts among them are queued in ``todo``."""
     for sub in subs:
-        if sub.__class__ is dict:
+        if type(sub) is dict:
             todo.append(sub)
-        elif sub.__class__ is not bool:
+        elif type(sub) is not bool:
             return False
     return True
 
