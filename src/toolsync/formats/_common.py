@@ -76,35 +76,45 @@ def statement(keyword: str, value: Any) -> str | None:
     return _PHRASES.get(keyword, f"{keyword}: {{}}.").format(text)
 
 
-def _is_schema(value: Any) -> bool:
-    # A tuple, not ``dict | bool``: compiled, the union would be built anew on every call (this runs per node).
-    return isinstance(value, (dict, bool))
-
-
-# Keyword -> test of a well-formed value; the rewrites below rely on these shapes.
-_SHAPES: Final[dict[str, Any]] = {
-    "type": lambda v: isinstance(v, str) or (isinstance(v, list) and all(isinstance(t, str) for t in v)),
-    "properties": lambda v: isinstance(v, dict) and all(_is_schema(s) for s in v.values()),
-    "required": lambda v: isinstance(v, list) and all(isinstance(r, str) for r in v),
-    "enum": lambda v: isinstance(v, list),
-    "items": lambda v: _is_schema(v),
-    "additionalProperties": lambda v: _is_schema(v),
-    "anyOf": lambda v: isinstance(v, list) and all(_is_schema(s) for s in v),
-    "oneOf": lambda v: isinstance(v, list) and all(_is_schema(s) for s in v),
-    "allOf": lambda v: isinstance(v, list) and all(_is_schema(s) for s in v),
-    "format": lambda v: isinstance(v, str),
-    "$ref": lambda v: isinstance(v, str),
-    "description": lambda v: isinstance(v, str),
+# Keyword -> the shape of a well-formed value; the rewrites below rely on these shapes. Tested by one
+# branch per kind (not a table of lambdas: each call through the table costs more than the test).
+_TEXT: Final = 0
+_TYPE: Final = 1
+_NAMES: Final = 2
+_LIST: Final = 3
+_SCHEMA: Final = 4
+_SCHEMAS: Final = 5
+_SCHEMA_MAP: Final = 6
+_SHAPES: Final[dict[str, int]] = {
+    "type": _TYPE, "properties": _SCHEMA_MAP, "required": _NAMES, "enum": _LIST, "items": _SCHEMA,
+    "additionalProperties": _SCHEMA, "anyOf": _SCHEMAS, "oneOf": _SCHEMAS, "allOf": _SCHEMAS,
+    "format": _TEXT, "$ref": _TEXT, "description": _TEXT,
 }
 
 
 def malformed(node: Mapping[str, Any]) -> str | None:
     """The first keyword of ``node`` whose value has the wrong shape (``"required": true``…), or None."""
     for key, value in node.items():
-        check = _SHAPES.get(key)
-        if check is not None and not check(value):
+        kind = _SHAPES.get(key)
+        if kind is not None and not _well_formed(kind, value):
             return key
     return None
+
+
+def _well_formed(kind: int, value: Any) -> bool:
+    if kind == _TEXT:
+        return isinstance(value, str)
+    if kind == _SCHEMA:
+        return isinstance(value, (dict, bool))
+    if kind == _SCHEMA_MAP:
+        return isinstance(value, dict) and all(isinstance(s, (dict, bool)) for s in value.values())
+    if kind == _SCHEMAS:
+        return isinstance(value, list) and all(isinstance(s, (dict, bool)) for s in value)
+    if kind == _LIST:
+        return isinstance(value, list)
+    if kind == _NAMES:
+        return isinstance(value, list) and all(isinstance(r, str) for r in value)
+    return isinstance(value, str) or (isinstance(value, list) and all(isinstance(t, str) for t in value))  # _TYPE
 
 
 def without_rule(node: Mapping[str, Any]) -> tuple[Mapping[str, Any], str | None]:
