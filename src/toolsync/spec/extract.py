@@ -119,6 +119,7 @@ class Extractor:
         self.document: Mapping[str, Any] = resolver.root.data
         self.scheme_names: set[str] = set()
         self._root_servers: tuple[Server, ...] | None = None
+        self._shared_responses: dict[tuple[str, str], Response] = {}  # (status, where the response lives)
 
     def _note(self, code: str, message: str, pointer: str, severity: Severity = Severity.WARNING) -> None:
         self.diagnostics.append(Diagnostic(code, message, severity, pointer, self.source))
@@ -434,9 +435,17 @@ class Extractor:
                 self._note("response-invalid", f"response {code} is not a mapping; ignored", located.pointer)
                 continue
             read = partial(self._content, response.get("content"), located, scope, Direction.OUTPUT)
-            # Responses reached through a ref are usually shared by many operations: read them once.
-            content = read() if located.pointer == at else scope.shared(("response", located.pointer), read)
-            out.append(Response(code, _text(response.get("description")), content))
+            if located.pointer == at:
+                out.append(Response(code, _text(response.get("description")), read()))
+                continue
+            # Responses reached through a ref are usually shared by many operations: read them once (the
+            # scope still counts their size for this operation), and share the Response too.
+            content = scope.shared(("response", located.pointer), read)
+            made = self._shared_responses.get((code, located.pointer))
+            if made is None or made.content is not content:
+                made = self._shared_responses[(code, located.pointer)] = Response(
+                    code, _text(response.get("description")), content)
+            out.append(made)
         return tuple(out)
 
 

@@ -176,6 +176,8 @@ class Resolver:
         self._frames: list[_Frame] = []
         self._counter = 0
         self._located: dict[tuple[str, str], tuple[Document, str]] = {}
+        # Objects reached from a bare {"$ref": …} (nothing beside it to override), by where the ref is read.
+        self._derefs: dict[tuple[str, str, ObjectKind], Located] = {}
         self._values: dict[tuple[str, str], Any] = {}
         self._shared: dict[tuple[str, str], tuple[Any, int, frozenset[_Entry]]] = {}
         self._depth = 0
@@ -259,6 +261,13 @@ class Resolver:
         """
         if not (isinstance(node, dict) and "$ref" in node):
             return Located(node, document, where)
+        # Parameters and responses are mostly bare refs to the same few components: followed once each.
+        first = node["$ref"]
+        bare = (document.uri, first, kind) if len(node) == 1 and isinstance(first, str) else None
+        if bare is not None:
+            known = self._derefs.get(bare)
+            if known is not None:
+                return known
         overrides: dict[str, Any] = {}
         seen: set[tuple[str, str]] = set()
         pointer = where
@@ -277,7 +286,10 @@ class Resolver:
             document, pointer = target, self.display(target, target_pointer)
         if overrides and isinstance(node, dict):
             node = {**node, **overrides}
-        return Located(node, document, pointer)
+        found = Located(node, document, pointer)
+        if bare is not None:
+            self._derefs[bare] = found
+        return found
 
     def _lift_object(self, node: Any, document: Document, pointer: str, kind: ObjectKind) -> Any:
         if not (document.lift and document.family == V2):
