@@ -188,9 +188,12 @@ class Operation:
 
     def success_response(self) -> Response | None:
         """The first 2xx response (by status code), else ``default``."""
-        twos = sorted((r for r in self.responses if r.status.startswith("2")), key=lambda r: r.status)
-        if twos:
-            return twos[0]
+        best: Response | None = None
+        for response in self.responses:  # a loop, not a sort: this is asked for every tool built
+            if response.status.startswith("2") and (best is None or response.status < best.status):
+                best = response
+        if best is not None:
+            return best
         return next((r for r in self.responses if r.status == "default"), None)
 
 

@@ -170,7 +170,8 @@ def _compile(spec: Spec, config: SpecConfig | None, previous: CompiledSpec | Non
     diagnostics = [*spec.diagnostics, *_spec_gate(selected, set(build.reused) if reusable else None)]
     tools = {t.name: t for t in build.tools}
     rendered, skipped = _render_and_gate(tools, tool_options, reusable, gate_policy)
-    usable = {n: t for n, t in tools.items() if any(n in defs for defs in rendered.values())}
+    offered = set().union(*rendered.values())
+    usable = {n: t for n, t in tools.items() if n in offered}
     skipped.extend(_unusable(set(tools) - set(usable), spec.source))
     diagnostics.extend(build.notes)
     return CompiledSpec(config, selected, MappingProxyType(usable), MappingProxyType(rendered),
@@ -179,6 +180,9 @@ def _compile(spec: Spec, config: SpecConfig | None, previous: CompiledSpec | Non
 
 def select_operations(spec: Spec, config: SpecConfig) -> Spec:
     """The spec with only the operations ``config``'s include/exclude rules keep."""
+    if not (config.include_tags or config.exclude_tags or config.include_paths or config.exclude_paths
+            or config.include_methods or config.exclude_operations):
+        return spec
     kept = tuple(op for op in spec.operations if _selected(op, config))
     return spec if len(kept) == len(spec.operations) else dataclasses.replace(spec, operations=kept)
 

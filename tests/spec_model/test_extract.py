@@ -154,6 +154,19 @@ def test_responses_keep_status_description_and_content() -> None:
     assert success is not None and success.content[0].schema == {"type": "string"}
 
 
+@pytest.mark.parametrize(("statuses", "expected"), [
+    (["default", "2XX", "204", "201"], "201"),
+    (["404", "default", "202"], "202"),
+    (["404", "default"], "default"),
+    (["404", "500"], None),
+])
+def test_the_success_response_is_the_lowest_2xx_else_default(statuses: list[str], expected: str | None) -> None:
+    """The lowest 2xx status wins wherever it is written; without one, default; else none."""
+    op = only(build(openapi({"/a": {"get": {"responses": {s: {"description": s} for s in statuses}}}})))
+    success = op.success_response()
+    assert (success.status if success is not None else None) == expected
+
+
 # -- servers and security -------------------------------------------------------------------------
 
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Final
 
@@ -81,16 +80,19 @@ def _binding(argument: str, location: ArgLocation, name: str, required: bool, st
                            content_type)
 
 
-@dataclass(frozen=True, slots=True)
 class Arguments:
-    """The properties and required names of a tool's input, with bindings and notes."""
+    """The properties and required names of a tool's input, with bindings and notes (a plain class: built natively)."""
 
-    properties: dict[str, Any]
-    required: list[str]
-    bindings: tuple[ArgumentBinding, ...]
-    notes: list[ConversionNote]
-    # Rules between body fields that flattening cannot keep in the schema, as sentences.
-    rules: list[str]
+    __slots__ = ("bindings", "notes", "properties", "required", "rules")
+
+    def __init__(self, properties: dict[str, Any], required: list[str], bindings: tuple[ArgumentBinding, ...],
+                 notes: list[ConversionNote], rules: list[str]) -> None:
+        self.properties = properties
+        self.required = required
+        self.bindings = bindings
+        self.notes = notes
+        # Rules between body fields that flattening cannot keep in the schema, as sentences.
+        self.rules = rules
 
 
 def is_json_media(media_type: str) -> bool:

@@ -11,7 +11,6 @@ as ``null``: :func:`toolsync.formats.neutral_arguments` removes them before exec
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
@@ -49,7 +48,8 @@ def _function(tool: Tool, ctx: RenderContext, provider: str) -> tuple[dict[str, 
     hit = memo.get(id(tool))
     if hit is not None and hit[0] is tool:
         _, body, strict, notes = hit
-        return body, strict, [dataclasses.replace(n, provider=provider) for n in notes]
+        # The constructor, not dataclasses.replace: a tenth of the cost, and all four fields are spelled here.
+        return body, strict, [ConversionNote(n.kind, n.message, provider, n.pointer) for n in notes]
     parameters, strict, notes = _parameters(tool, ctx, provider)
     ensure_arguments(tool, parameters.get("properties"), provider)
     body = {"name": tool.name, "description": tool.description, "parameters": parameters, "strict": strict}

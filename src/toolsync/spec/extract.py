@@ -42,6 +42,7 @@ PathExtract: TypeAlias = Callable[[str, Any], list[Operation]]
 #: ``(path, path item, extract) -> operations``: see :meth:`Extractor.operations`.
 PathReuse: TypeAlias = Callable[[str, Any, PathExtract], list[Operation]]
 
+_LOCATIONS: Final = {location.value: location for location in ParamLocation}
 _DEFAULT_STYLE: Final = {
     ParamLocation.PATH: "simple",
     ParamLocation.QUERY: "form",
@@ -330,7 +331,7 @@ class Extractor:
         merged[key] = scope.shared(("parameter", located.pointer), partial(self._parameter, param, located, scope))
 
     def _parameter(self, param: Mapping[str, Any], located: Located, scope: OperationScope) -> Parameter:
-        location = ParamLocation(param["in"])
+        location = _LOCATIONS[param["in"]]  # checked against _DEFAULT_STYLE by the caller
         style = param["style"] if isinstance(param.get("style"), str) else _DEFAULT_STYLE[location]
         explode = param["explode"] if isinstance(param.get("explode"), bool) else style == "form"
         content_type = None

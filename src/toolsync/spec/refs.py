@@ -25,7 +25,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from types import TracebackType
-from typing import Any, Final, NamedTuple, TypeAlias, TypeVar, cast
+from typing import Any, Final, TypeAlias, TypeVar, cast
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 from urllib.request import url2pathname
 
@@ -91,12 +91,18 @@ class Document:
     swagger: Swagger2 | None = None
 
 
-class Located(NamedTuple):
-    """An object after its refs were followed, with the document it lives in (for nested refs)."""
+class Located:
+    """An object after its refs were followed, with the document it lives in (for nested refs).
 
-    node: Any
-    document: Document
-    pointer: str
+    A plain class: compiled, it is built natively (a NamedTuple builds through an interpreted ``__new__``).
+    """
+
+    __slots__ = ("document", "node", "pointer")
+
+    def __init__(self, node: Any, document: Document, pointer: str) -> None:
+        self.node = node
+        self.document = document
+        self.pointer = pointer
 
 
 # Plain classes, not dataclasses: a compiled dataclass still builds through the interpreted __init__
