@@ -331,8 +331,8 @@ class _Subtrees:
 
     def __init__(self, check: _SchemaCheck) -> None:
         self.check = check
-        self.memo = clean_memo()
         self.settings = ("gemini schema", check.backend, check.report.want_warnings)
+        self.memo = clean_memo(self.settings)
         self.seen: set[int] = set()
         self.tainted = 0  # skips of a node already checked with findings (or nested in itself)
         self.depth = 0
@@ -340,14 +340,14 @@ class _Subtrees:
     def visit(self, node: Any, where: str, is_root: bool) -> None:
         mapping = type(node) is dict or is_mapping(node)
         if mapping:
-            key = (*self.settings, id(node))
+            key = id(node)
             hit = self.memo.get(key)
             if hit is not None and hit[0] is node and not is_root:
                 return
-            if id(node) in self.seen:
+            if key in self.seen:
                 self.tainted += 1  # not remembered as clean, so it had findings: its parents are not clean
                 return
-            self.seen.add(id(node))
+            self.seen.add(key)
         if self.depth >= NESTING_LIMIT:
             raise too_deep()
         issues, tainted = len(self.check.report.issues), self.tainted

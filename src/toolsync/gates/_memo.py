@@ -22,17 +22,24 @@ Memo = dict[tuple[Hashable, ...], tuple[Any, tuple[ToolIssue, ...]]]
 # so that the id cannot be reused by another object while the block lasts.
 RESULTS: Final[ContextVar[Memo | None]] = ContextVar("toolsync_gate_schema_results", default=None)
 
-# Set by ``shared_schemas()``: per check, the sub-schemas whose whole subtree raised nothing, by
-# (check, its settings, id(schema)) → (schema, what the check keeps about the subtree); the schema is
-# held so that its id cannot be reused while the block lasts.
-CleanMemo = dict[tuple[Hashable, ...], tuple[Any, Any]]
-CLEAN: Final[ContextVar[CleanMemo | None]] = ContextVar("toolsync_gate_clean_subtrees", default=None)
+# Set by ``shared_schemas()``: per check and its settings, the sub-schemas whose whole subtree raised
+# nothing, by id(schema) → (schema, what the check keeps about the subtree); the schema is held so that
+# its id cannot be reused while the block lasts. One map per settings: the walks look up an int per node.
+CleanMemo = dict[int, tuple[Any, Any]]
+CLEAN: Final[ContextVar[dict[tuple[Hashable, ...], CleanMemo] | None]] = ContextVar(
+    "toolsync_gate_clean_subtrees", default=None)
 
 
-def clean_memo() -> CleanMemo:
-    """The block's memo of clean subtrees, or a fresh one that lasts one check outside ``shared_schemas()``."""
-    memo = CLEAN.get()
-    return {} if memo is None else memo
+def clean_memo(settings: tuple[Hashable, ...]) -> CleanMemo:
+    """The block's memo of clean subtrees for one check with ``settings``, or a fresh one that lasts one check
+    outside ``shared_schemas()``."""
+    memos = CLEAN.get()
+    if memos is None:
+        return {}
+    memo = memos.get(settings)
+    if memo is None:
+        memo = memos[settings] = {}
+    return memo
 
 
 def checked_once(report: Report, key: tuple[Hashable, ...], schema: Any, pointer: str,

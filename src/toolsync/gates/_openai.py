@@ -318,8 +318,8 @@ class _SubtreeWalk:
 
     def __init__(self, check: _StrictCheck) -> None:
         self.check = check
-        self.memo = clean_memo()
         self.settings = ("openai strict", check.severity, check.why, check.report.want_warnings)
+        self.memo = clean_memo(self.settings)
         self.on_path: set[int] = set()
         self.refs = 0  # nodes with a $ref seen so far: a subtree holding one is not remembered
         self.tainted = False  # a node nested in itself (Python objects only): nothing more is remembered
@@ -330,8 +330,7 @@ class _SubtreeWalk:
         if key in self.on_path:
             self.tainted = True
             return 0
-        memo_key = (*self.settings, key)
-        hit = self.memo.get(memo_key)
+        hit = self.memo.get(key)
         if hit is not None and hit[0] is node:
             props, chars, values, depth = hit[1]
             check.total_props += props
@@ -356,7 +355,7 @@ class _SubtreeWalk:
         depth = deepest + (1 if is_object_schema(node) else 0)
         if len(check.report.issues) == issues and self.refs == refs and not self.tainted:
             totals = (check.total_props - before[0], check.chars - before[1], check.enum_values - before[2])
-            self.memo[memo_key] = (node, (*totals, depth))
+            self.memo[key] = (node, (*totals, depth))
         return depth
 
 
