@@ -28,7 +28,6 @@ _SUB_MAPS: Final = ("properties", "patternProperties", "$defs", "definitions", "
 _SUB_ONE: Final = ("items", "additionalProperties", "not", "if", "then", "else", "contains", "propertyNames",
                    "unevaluatedProperties", "unevaluatedItems", "additionalItems", "contentSchema")
 _SUB_LISTS: Final = ("anyOf", "oneOf", "allOf", "prefixItems")
-_SUB_KEYS: Final = frozenset((*_SUB_MAPS, *_SUB_ONE, *_SUB_LISTS))
 
 # What object_depth follows: nesting a model sees, not every applicator.
 _DEPTH_ONE: Final = ("items", "additionalProperties")
@@ -44,24 +43,35 @@ def child_pointer(pointer: str, key: str | int) -> str:
     return f"{pointer}/{str(key).replace('~', '~0').replace('/', '~1')}"
 
 
+# Position of each subschema keyword in the order above: a node's own keys (a few) are looked up and
+# sorted, instead of every keyword being looked up in the node.
+_EDGE_ORDER: Final[dict[str, int]] = {key: i for i, key in enumerate((*_SUB_MAPS, *_SUB_ONE, *_SUB_LISTS))}
+_MAP_KEYS: Final = frozenset(_SUB_MAPS)
+_LIST_KEYS: Final = frozenset(_SUB_LISTS)
+
+
+def _subschema_keys(node: Mapping[str, Any]) -> list[str]:
+    """The subschema keywords ``node`` has, in the order issues come out in."""
+    keys = [key for key in node if key in _EDGE_ORDER]
+    if len(keys) > 1:
+        keys.sort(key=_EDGE_ORDER.__getitem__)
+    return keys
+
+
 def _subschema_children(node: Mapping[str, Any], pointer: str) -> Iterator[tuple[str, Any]]:
-    if _SUB_KEYS.isdisjoint(node):
-        return  # most sub-schemas are leaves: skip the keyword-by-keyword look below
-    for key in _SUB_MAPS:
-        value = node.get(key)
-        if is_mapping(value):
-            base = child_pointer(pointer, key)
-            for name, sub in value.items():
-                yield child_pointer(base, name), sub
-    for key in _SUB_ONE:
-        value = node.get(key)
-        if is_mapping(value):
+    for key in _subschema_keys(node):
+        value = node[key]
+        if key in _MAP_KEYS:
+            if is_mapping(value):
+                base = child_pointer(pointer, key)
+                for name, sub in value.items():
+                    yield child_pointer(base, name), sub
+        elif key in _LIST_KEYS:
+            if isinstance(value, list):
+                yield from _list_children(pointer, key, value)
+        elif is_mapping(value):
             yield child_pointer(pointer, key), value
         elif key == "items" and isinstance(value, list):  # draft-07 tuple form
-            yield from _list_children(pointer, key, value)
-    for key in _SUB_LISTS:
-        value = node.get(key)
-        if isinstance(value, list):
             yield from _list_children(pointer, key, value)
 
 
@@ -76,24 +86,20 @@ def subschema_edges(node: Mapping[str, Any], pointer: str) -> list[tuple[str, An
     The flag says whether :func:`object_depth` counts through the edge, as
     :func:`iter_subschemas_with_levels` decides it; children that are not mappings are included.
     """
-    if _SUB_KEYS.isdisjoint(node):
-        return []
     out: list[tuple[str, Any, bool]] = []
-    for key in _SUB_MAPS:
-        value = node.get(key)
-        if is_mapping(value):
-            base, deep = child_pointer(pointer, key), key in _DEPTH_MAP_KEYS
-            out.extend((child_pointer(base, name), sub, deep) for name, sub in value.items())
-    for key in _SUB_ONE:
-        value = node.get(key)
-        if is_mapping(value):
+    for key in _subschema_keys(node):
+        value = node[key]
+        if key in _MAP_KEYS:
+            if is_mapping(value):
+                base, deep = child_pointer(pointer, key), key in _DEPTH_MAP_KEYS
+                out.extend((child_pointer(base, name), sub, deep) for name, sub in value.items())
+        elif key in _LIST_KEYS:
+            if isinstance(value, list):
+                out.extend((p, sub, True) for p, sub in _list_children(pointer, key, value))
+        elif is_mapping(value):
             out.append((child_pointer(pointer, key), value, key in _DEPTH_ONE_KEYS))
         elif key == "items" and isinstance(value, list):  # draft-07 tuple form: off the depth path
             out.extend((p, sub, False) for p, sub in _list_children(pointer, key, value))
-    for key in _SUB_LISTS:
-        value = node.get(key)
-        if isinstance(value, list):
-            out.extend((p, sub, True) for p, sub in _list_children(pointer, key, value))
     return out
 
 
