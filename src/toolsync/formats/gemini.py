@@ -47,6 +47,7 @@ _TYPES: Final = {"string": "STRING", "number": "NUMBER", "integer": "INTEGER", "
 _FORMATS: Final = {"STRING": {"enum", "date-time"}, "NUMBER": {"float", "double"}, "INTEGER": {"int32", "int64"}}
 _COPIED: Final = ("title", "description", "minItems", "maxItems", "minProperties", "maxProperties", "minLength",
                   "maxLength", "pattern", "minimum", "maximum", "default")
+_COPIED_ORDER: Final[dict[str, int]] = {key: i for i, key in enumerate(_COPIED)}
 _HANDLED: Final = frozenset({*_COPIED, "type", "format", "enum", "const", "properties", "required", "items", "anyOf",
                              "oneOf", "additionalProperties", "exclusiveMinimum", "exclusiveMaximum", "multipleOf",
                              "uniqueItems", "dependentRequired", "examples", "example", "contentEncoding"})
@@ -231,10 +232,12 @@ class GeminiPass(ProviderPass):
     def _keywords(self, node: Mapping[str, Any], out: dict[str, Any], pointer: str, said: list[str | None],
                   stringified: bool) -> None:
         kind = out.get("type")
-        for key in _COPIED:
-            if key in node:
-                value = node[key]
-                out[key] = enum_text(value) if key == "default" and stringified and value is not None else value
+        copied = [key for key in node if key in _COPIED_ORDER]  # a node's few keys, not all twelve looked up
+        if len(copied) > 1:
+            copied.sort(key=_COPIED_ORDER.__getitem__)
+        for key in copied:
+            value = node[key]
+            out[key] = enum_text(value) if key == "default" and stringified and value is not None else value
         fmt = node.get("format")
         if isinstance(fmt, str) and not stringified:
             if fmt in _FORMATS.get(str(kind), ()):
