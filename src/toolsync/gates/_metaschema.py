@@ -302,11 +302,11 @@ def _all_fast_valid(schema: dict[Any, Any], valid: dict[int, Any] | None) -> boo
     while todo:
         node = todo.pop()
         key = id(node)
+        if valid is not None and valid.get(key) is node:  # first: most nodes of a spec's tools are shared
+            continue
         if key in seen:
             continue
         seen.add(key)
-        if valid is not None and valid.get(key) is node:
-            continue
         if not _fast_valid(node, todo):
             return False
         visited.append(node)
