@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
+from .._json import COUNT, LIST, NAMES, NUMBER, TEXT, TYPES, has_shape
 from ..tool import NoteKind
 from .text import clean_text, cut
 from .walk import SUBSCHEMA_KEYWORDS, SchemaPass, escape, map_subschemas
@@ -30,37 +31,12 @@ _TEXT: Final = ("description", "title")
 
 # Keywords whose value JSON Schema constrains, and the shape of a valid value: a spec that writes
 # ``pattern: 0`` or ``examples: {…}`` would make the whole tool schema invalid, so such a value goes.
-_TEXT_VALUE: Final = 0
-_TYPES_VALUE: Final = 1
-_NAMES_VALUE: Final = 2
-_LIST_VALUE: Final = 3
-_COUNT_VALUE: Final = 4
-_NUMBER_VALUE: Final = 5
 _VALUE_SHAPES: Final[dict[str, int]] = {
-    "type": _TYPES_VALUE, "required": _NAMES_VALUE, "enum": _LIST_VALUE, "examples": _LIST_VALUE,
-    "pattern": _TEXT_VALUE, "format": _TEXT_VALUE, "description": _TEXT_VALUE, "title": _TEXT_VALUE,
-    **dict.fromkeys(("minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties"),
-                    _COUNT_VALUE),
-    **dict.fromkeys(("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"), _NUMBER_VALUE),
+    "type": TYPES, "required": NAMES, "enum": LIST, "examples": LIST,
+    "pattern": TEXT, "format": TEXT, "description": TEXT, "title": TEXT,
+    **dict.fromkeys(("minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties"), COUNT),
+    **dict.fromkeys(("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"), NUMBER),
 }
-
-
-def _has_shape(shape: int, value: Any) -> bool:
-    """Whether ``value`` has the :data:`_VALUE_SHAPES` ``shape`` (one branch per shape: this runs per keyword)."""
-    kind = type(value)
-    if shape == _TEXT_VALUE:
-        return kind is str
-    if shape == _LIST_VALUE:
-        return kind is list
-    if shape == _COUNT_VALUE:
-        return kind is int and value >= 0
-    if shape == _NUMBER_VALUE:
-        return kind is int or kind is float
-    if shape == _NAMES_VALUE:
-        return kind is list and all(type(r) is str for r in value)
-    return kind is str or (kind is list and all(type(t) is str for t in value))  # _TYPES_VALUE
-
-
 _RULE_KEYS: Final = frozenset({"required", "description", "title"})
 
 
@@ -141,7 +117,7 @@ class _CleanPass(SchemaPass):
         for key, value in node.items():
             shape = _VALUE_SHAPES.get(key)
             if shape is not None:
-                if not _has_shape(shape, value):
+                if not has_shape(shape, value):
                     dirty = True
             elif type(key) is not str or key in _DROP or key == "example" or key.startswith("x-"):
                 dirty = True
@@ -155,7 +131,7 @@ class _CleanPass(SchemaPass):
                 out[str(key)] = out.pop(key)
             elif key in _DROP or key.startswith("x-"):
                 del out[key]
-            elif key in _VALUE_SHAPES and not _has_shape(_VALUE_SHAPES[key], out[key]):
+            elif key in _VALUE_SHAPES and not has_shape(_VALUE_SHAPES[key], out[key]):
                 del out[key]
                 self.note(pointer, NoteKind.DROPPED, f"{key!r} has a value of the wrong type and is left out")
         example = out.pop("example", None)

@@ -8,7 +8,7 @@ from typing import Any, Final
 
 import orjson
 
-from .._json import is_mapping
+from .._json import LIST, NAMES, SCHEMA, SCHEMA_MAP, SCHEMAS, TEXT, TYPES, has_shape, is_mapping
 from ..convert.schema import required_rule, rule_sentence
 from ..convert.walk import NoteRecord
 from ..errors import ConversionError
@@ -76,45 +76,21 @@ def statement(keyword: str, value: Any) -> str | None:
     return _PHRASES.get(keyword, f"{keyword}: {{}}.").format(text)
 
 
-# Keyword -> the shape of a well-formed value; the rewrites below rely on these shapes. Tested by one
-# branch per kind (not a table of lambdas: each call through the table costs more than the test).
-_TEXT: Final = 0
-_TYPE: Final = 1
-_NAMES: Final = 2
-_LIST: Final = 3
-_SCHEMA: Final = 4
-_SCHEMAS: Final = 5
-_SCHEMA_MAP: Final = 6
+# Keyword -> the shape of a well-formed value; the rewrites below rely on these shapes.
 _SHAPES: Final[dict[str, int]] = {
-    "type": _TYPE, "properties": _SCHEMA_MAP, "required": _NAMES, "enum": _LIST, "items": _SCHEMA,
-    "additionalProperties": _SCHEMA, "anyOf": _SCHEMAS, "oneOf": _SCHEMAS, "allOf": _SCHEMAS,
-    "format": _TEXT, "$ref": _TEXT, "description": _TEXT,
+    "type": TYPES, "properties": SCHEMA_MAP, "required": NAMES, "enum": LIST, "items": SCHEMA,
+    "additionalProperties": SCHEMA, "anyOf": SCHEMAS, "oneOf": SCHEMAS, "allOf": SCHEMAS,
+    "format": TEXT, "$ref": TEXT, "description": TEXT,
 }
 
 
 def malformed(node: Mapping[str, Any]) -> str | None:
     """The first keyword of ``node`` whose value has the wrong shape (``"required": true``…), or None."""
     for key, value in node.items():
-        kind = _SHAPES.get(key)
-        if kind is not None and not _well_formed(kind, value):
+        shape = _SHAPES.get(key)
+        if shape is not None and not has_shape(shape, value):
             return key
     return None
-
-
-def _well_formed(kind: int, value: Any) -> bool:
-    if kind == _TEXT:
-        return isinstance(value, str)
-    if kind == _SCHEMA:
-        return isinstance(value, (dict, bool))
-    if kind == _SCHEMA_MAP:
-        return isinstance(value, dict) and all(isinstance(s, (dict, bool)) for s in value.values())
-    if kind == _SCHEMAS:
-        return isinstance(value, list) and all(isinstance(s, (dict, bool)) for s in value)
-    if kind == _LIST:
-        return isinstance(value, list)
-    if kind == _NAMES:
-        return isinstance(value, list) and all(isinstance(r, str) for r in value)
-    return isinstance(value, str) or (isinstance(value, list) and all(isinstance(t, str) for t in value))  # _TYPE
 
 
 def without_rule(node: Mapping[str, Any]) -> tuple[Mapping[str, Any], str | None]:
