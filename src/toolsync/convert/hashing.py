@@ -11,12 +11,11 @@ import orjson
 from ..errors import ConversionError
 from ..ir import Server
 from ..tool import ArgumentBinding
-from .walk import SUBSCHEMA_KEYWORDS
+from .walk import SCHEMA_MAP, SUBSCHEMA_KEYWORDS
 
 __all__ = ["SchemaDigests", "canonical_json", "content_hash", "digest"]
 
 _SORTED: Final = orjson.OPT_SORT_KEYS
-_MAP: Final = 2  # walk._MAP: a keyword whose value maps names to subschemas
 
 
 def canonical_json(value: Any, *, source: str | None = None) -> bytes:
@@ -77,7 +76,7 @@ class SchemaDigests:
                 new = self._list(value, source)
             elif type(value) is not dict:
                 continue
-            elif kind == _MAP:
+            elif kind == SCHEMA_MAP:
                 new = self._map(value, source)
             else:
                 new = self._sub(value, source)

@@ -20,6 +20,9 @@ from ..tool import NoteKind
 __all__ = [
     "DEFS_PREFIX",
     "MALFORMED",
+    "ONE_SCHEMA",
+    "SCHEMA_LIST",
+    "SCHEMA_MAP",
     "SUBSCHEMA_KEYWORDS",
     "NoteRecord",
     "SchemaPass",
@@ -31,17 +34,16 @@ __all__ = [
 ]
 
 DEFS_PREFIX: Final = "#/$defs/"
-_ONE: Final = 1
-_MAP: Final = 2
-_LIST: Final = 3
+# What a subschema keyword's value holds: one schema, a map of names to schemas, a list of schemas.
+ONE_SCHEMA: Final = 1
+SCHEMA_MAP: Final = 2
+SCHEMA_LIST: Final = 3
 # Keywords whose values are subschemas (JSON Schema 2020-12, plus ``definitions``).
 SUBSCHEMA_KEYWORDS: Final[dict[str, int]] = {
-    "properties": _MAP, "patternProperties": _MAP, "dependentSchemas": _MAP, "$defs": _MAP,
-    "definitions": _MAP,
-    "items": _ONE, "additionalProperties": _ONE, "additionalItems": _ONE, "unevaluatedItems": _ONE,
-    "unevaluatedProperties": _ONE, "contains": _ONE, "propertyNames": _ONE, "not": _ONE, "if": _ONE,
-    "then": _ONE, "else": _ONE, "contentSchema": _ONE,
-    "allOf": _LIST, "anyOf": _LIST, "oneOf": _LIST, "prefixItems": _LIST,
+    **dict.fromkeys(("properties", "patternProperties", "dependentSchemas", "$defs", "definitions"), SCHEMA_MAP),
+    **dict.fromkeys(("items", "additionalProperties", "additionalItems", "unevaluatedItems", "unevaluatedProperties",
+                     "contains", "propertyNames", "not", "if", "then", "else", "contentSchema"), ONE_SCHEMA),
+    **dict.fromkeys(("allOf", "anyOf", "oneOf", "prefixItems"), SCHEMA_LIST),
 }
 
 NoteRecord = tuple[str, NoteKind, str]  # (JSON pointer, kind, message)
@@ -97,8 +99,8 @@ def map_subschemas(node: Mapping[str, Any], visit: Visit, pointer: str) -> Mappi
         here = f"{pointer}/{key}"
         new: Any
         if isinstance(value, list):  # a list of schemas, or the draft-04 tuple form of items
-            new = _map_list(value, visit, here) if kind != _MAP else value
-        elif kind == _MAP:
+            new = _map_list(value, visit, here) if kind != SCHEMA_MAP else value
+        elif kind == SCHEMA_MAP:
             new = _map_dict(value, visit, here) if isinstance(value, dict) else value
         else:
             new = visit(value, here)
@@ -192,7 +194,7 @@ def direct_refs(node: Any, memo: dict[int, tuple[frozenset[str], Any]], depth: i
         kind = SUBSCHEMA_KEYWORDS.get(key)
         if kind is None:
             continue
-        if isinstance(value, dict) and kind == _MAP:
+        if isinstance(value, dict) and kind == SCHEMA_MAP:
             for sub in value.values():
                 found |= direct_refs(sub, memo, depth + 1)
         elif isinstance(value, list):

@@ -58,21 +58,8 @@ def _subschema_keys(node: Mapping[str, Any]) -> list[str]:
     return keys
 
 
-def _subschema_children(node: Mapping[str, Any], pointer: str) -> Iterator[tuple[str, Any]]:
-    for key in _subschema_keys(node):
-        value = node[key]
-        if key in _MAP_KEYS:
-            if is_mapping(value):
-                base = child_pointer(pointer, key)
-                for name, sub in value.items():
-                    yield child_pointer(base, name), sub
-        elif key in _LIST_KEYS:
-            if isinstance(value, list):
-                yield from _list_children(pointer, key, value)
-        elif is_mapping(value):
-            yield child_pointer(pointer, key), value
-        elif key == "items" and isinstance(value, list):  # draft-07 tuple form
-            yield from _list_children(pointer, key, value)
+def _subschema_children(node: Mapping[str, Any], pointer: str) -> list[tuple[str, Any]]:
+    return [(here, child) for here, child, _ in subschema_edges(node, pointer)]
 
 
 _DEPTH_MAP_KEYS: Final = frozenset(("properties", "$defs", "definitions"))
