@@ -46,3 +46,9 @@ def test_every_shape_takes_its_values_and_no_others(shape: int, good: list[Any],
     """Booleans are never counts or numbers; a schema is an object or a boolean."""
     assert all(has_shape(shape, value) for value in good)
     assert not any(has_shape(shape, value) for value in bad)
+
+
+def test_an_unknown_shape_code_is_an_error() -> None:
+    """A code outside the table is a programming error, not a silent TYPES test."""
+    with pytest.raises(ValueError, match="unknown shape code 99"):
+        has_shape(99, "x")

@@ -50,4 +50,6 @@ def has_shape(shape: int, value: Any) -> bool:
         return type(value) is int and value >= 0
     if shape == NUMBER:
         return type(value) is int or type(value) is float
-    return isinstance(value, str) or (isinstance(value, list) and all(isinstance(t, str) for t in value))  # TYPES
+    if shape == TYPES:
+        return isinstance(value, str) or (isinstance(value, list) and all(isinstance(t, str) for t in value))
+    raise ValueError(f"unknown shape code {shape!r}")

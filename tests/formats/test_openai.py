@@ -158,3 +158,13 @@ def test_an_object_without_a_type_is_typed_and_stays_strict() -> None:
                                                     "type": "object", "required": ["a"],
                                                     "additionalProperties": False}
     assert check_tool("openai", result.definition, options=GateOptions(use_sdk=False, warnings=False)) == []
+
+
+@pytest.mark.parametrize("name", ["MAX_DEPTH", "MAX_PROPERTIES", "MAX_ENUM_VALUES", "MAX_CHARS", "BIG_ENUM",
+                                  "BIG_ENUM_CHARS"])
+def test_the_renderer_and_the_gate_read_the_same_strict_limits(name: str) -> None:
+    """Strict mode's limits are written twice (the gate checks the renderer without importing it): they agree."""
+    import toolsync.formats._strict as rendering
+    import toolsync.gates._openai as gate
+
+    assert getattr(rendering, name) == getattr(gate, name)

@@ -92,7 +92,6 @@ def _occurs_flat(short: str, folded: str) -> bool:
     start = folded.find(first)
     while start >= 0:
         width = need + 16
-        flat = ""
         while True:
             flat = " ".join(folded[start:start + width].split())
             if len(flat) >= need or start + width >= len(folded):
